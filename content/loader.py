@@ -1,0 +1,173 @@
+"""Load and check the content folder.
+
+Every problem is reported with its file and location so a support worker who edited a YAML file
+can find and fix it without reading Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from content.schema import ContactBook, Module
+
+CONTENT_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content, said so a non-programmer can act on it."""
+
+    file: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
+
+
+class ContentError(Exception):
+    """Content that cannot be loaded; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ContentError([Problem(path.name, where, f"not valid YAML ({error})")]) from error
+
+
+def _location(data: Any, loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location into words, naming list items by position and id."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int):
+            node = node[key] if key < len(node) else None
+            item_id = node.get("id") if isinstance(node, dict) else None
+            parts.append(f"#{key + 1}" + (f" (id: {item_id})" if item_id else ""))
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+            parts.append(str(key))
+        elif not isinstance(node, dict | list):
+            parts.append(str(key))
+    return " > ".join(parts)
+
+
+def _validate(model: type[BaseModel], path: Path) -> Any:
+    data = _read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            Problem(path.name, _location(data, tuple(e["loc"])), e["msg"]) for e in error.errors()
+        ]
+        raise ContentError(problems) from error
+
+
+def load_module_file(path: Path) -> Module:
+    """One module, validated."""
+    module = _validate(Module, path)
+    if module.id != path.stem:
+        raise ContentError([Problem(path.name, "id", f"id {module.id!r} must match the file name")])
+    return module
+
+
+def load_modules(directory: Path | None = None) -> dict[str, Module]:
+    """All modules, in their menu order."""
+    directory = directory or CONTENT_DIR / "modules"
+    modules = [load_module_file(path) for path in sorted(directory.glob("*.yaml"))]
+    return {m.id: m for m in sorted(modules, key=lambda m: (m.order, m.title))}
+
+
+def load_contacts(path: Path | None = None) -> ContactBook:
+    """The help contacts: national ones and the area's own."""
+    return _validate(ContactBook, path or CONTENT_DIR / "contacts.yaml")
+
+
+def load_copy(path: Path | None = None) -> dict[str, str]:
+    """Everything the bot says outside modules, as flat dotted keys."""
+    path = path or CONTENT_DIR / "copy.yaml"
+    data = _read_yaml(path)
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        elif isinstance(node, str):
+            flat[prefix] = node.strip()
+        else:
+            raise ContentError([Problem(path.name, prefix, "every value must be text")])
+
+    walk("", data)
+    return flat
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the flows need to speak, loaded once."""
+
+    modules: dict[str, Module]
+    contacts: ContactBook
+    copy: dict[str, str]
+
+    def text(self, key: str, **values: object) -> str:
+        """A line of copy with its {placeholders} filled in."""
+        return self.copy[key].format(**values) if values else self.copy[key]
+
+
+def load_content(root: Path | None = None) -> Content:
+    """The whole content folder, or a ContentError listing every problem."""
+    root = root or CONTENT_DIR
+    problems: list[Problem] = []
+    modules: dict[str, Module] = {}
+    for path in sorted((root / "modules").glob("*.yaml")):
+        try:
+            module = load_module_file(path)
+            modules[module.id] = module
+        except ContentError as error:
+            problems.extend(error.problems)
+    contacts = copy = None
+    try:
+        contacts = load_contacts(root / "contacts.yaml")
+    except ContentError as error:
+        problems.extend(error.problems)
+    try:
+        copy = load_copy(root / "copy.yaml")
+    except ContentError as error:
+        problems.extend(error.problems)
+    if contacts is not None:
+        for module in modules.values():
+            for step in module.steps:
+                for key in getattr(step, "contacts", []):
+                    if key not in contacts.contacts:
+                        problems.append(
+                            Problem(f"{module.id}.yaml", f"step {step.id}", f"unknown contact {key!r}")
+                        )
+    if problems:
+        raise ContentError(problems)
+    assert contacts is not None and copy is not None
+    ordered = dict(sorted(modules.items(), key=lambda kv: (kv[1].order, kv[1].title)))
+    return Content(modules=ordered, contacts=contacts, copy=copy)
+
+
+ContentCheck = Callable[[Content], list[Problem]]
+
+
+@cache
+def default_content() -> Content:
+    """The packaged content, loaded once per process."""
+    return load_content()

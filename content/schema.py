@@ -1,0 +1,158 @@
+"""What the bot says, as validated data.
+
+Support workers edit YAML; these pydantic models are the contract that `rise-bot content check`
+enforces, so a typo in a module is caught before a young person ever sees it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Telegram limits: a message is at most 4096 characters, a button label is best kept short.
+MAX_MESSAGE_CHARS = 1200
+MAX_BUTTON_CHARS = 40
+AgeBand = Literal["11-13", "14-17"]
+BAND_YOUNGEST: dict[str, int] = {"11-13": 11, "14-17": 14}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    """One place a young person can get help."""
+
+    name: str
+    phone: str | None = None
+    text: str | None = None
+    url: str | None = None
+    when: str = Field(description="One short line: when to use this contact.")
+    emergency: bool = False
+
+
+class ContactBook(_Strict):
+    """The contacts shown by /help, keyed so modules can point at them."""
+
+    help_now: list[str] = Field(description="Keys shown, in order, by the help button.")
+    contacts: dict[str, Contact]
+
+    @model_validator(mode="after")
+    def _help_keys_exist(self) -> ContactBook:
+        missing = [key for key in self.help_now if key not in self.contacts]
+        if missing:
+            raise ValueError(f"help_now names unknown contacts: {', '.join(missing)}")
+        return self
+
+
+class _Step(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    min_age: int | None = Field(default=None, ge=11, le=17)
+    sources: list[str] = Field(default_factory=list, description="Law or evidence, for reviewers.")
+
+
+class MessageStep(_Step):
+    """Something to read, with a Next button."""
+
+    kind: Literal["message"]
+
+
+class ChoiceOption(_Strict):
+    label: str = Field(min_length=1, max_length=MAX_BUTTON_CHARS)
+    feedback: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class ChoiceStep(_Step):
+    """A question with no wrong answer: every option has its own kind feedback."""
+
+    kind: Literal["choice"]
+    options: list[ChoiceOption] = Field(min_length=2, max_length=6)
+
+
+class QuizOption(_Strict):
+    label: str = Field(min_length=1, max_length=MAX_BUTTON_CHARS)
+    correct: bool = False
+    feedback: str | None = Field(default=None, max_length=MAX_MESSAGE_CHARS)
+
+
+class QuizStep(_Step):
+    """A question with right answer(s); the explanation is shown whatever was picked."""
+
+    kind: Literal["quiz"]
+    options: list[QuizOption] = Field(min_length=2, max_length=6)
+    explanation: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+    @field_validator("options")
+    @classmethod
+    def _one_correct(cls, options: list[QuizOption]) -> list[QuizOption]:
+        if not any(option.correct for option in options):
+            raise ValueError("a quiz needs at least one option with correct: true")
+        return options
+
+
+class ReflectionStep(_Step):
+    """A free-text question. The answer is scanned for danger and never stored."""
+
+    kind: Literal["reflection"]
+    thanks: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class SignpostStep(_Step):
+    """Where to get help, by contact key."""
+
+    kind: Literal["signpost"]
+    contacts: list[str] = Field(min_length=1)
+
+
+Step = Annotated[
+    MessageStep | ChoiceStep | QuizStep | ReflectionStep | SignpostStep,
+    Field(discriminator="kind"),
+]
+
+
+class Module(_Strict):
+    """One piece of support work, run step by step by the module runner."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=24)
+    version: int = Field(ge=1)
+    title: str = Field(max_length=MAX_BUTTON_CHARS)
+    summary: str = Field(max_length=200)
+    minutes: int = Field(ge=1, le=30)
+    outcome: str
+    order: int = Field(default=100, description="Position in the module list.")
+    min_age: int | None = Field(default=None, ge=11, le=17)
+    steps: list[Step] = Field(min_length=1)
+    completion: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+    @model_validator(mode="after")
+    def _unique_step_ids(self) -> Module:
+        seen: set[str] = set()
+        for step in self.steps:
+            if step.id in seen:
+                raise ValueError(f"step id {step.id!r} is used twice")
+            seen.add(step.id)
+        if self.steps[-1].kind != "signpost":
+            raise ValueError("the last step must be a signpost, so every module ends with help")
+        return self
+
+    def steps_for(self, age_band: AgeBand | None) -> list[Step]:
+        """The steps for this age band; every step when the band is not known yet.
+
+        A band counts from its youngest age, so `min_age: 14` hides a step from 11-13s only.
+        """
+        if age_band is None:
+            return list(self.steps)
+        youngest = BAND_YOUNGEST[age_band]
+        return [step for step in self.steps if step.min_age is None or youngest >= step.min_age]
+
+    def is_for(self, age_band: AgeBand | None) -> bool:
+        """Whether the module as a whole suits this age band."""
+        return age_band is None or self.min_age is None or BAND_YOUNGEST[age_band] >= self.min_age
+
+
+class CopyText(_Strict):
+    """Everything the bot says outside modules: onboarding, menus, re-prompts."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
