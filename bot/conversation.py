@@ -1,0 +1,253 @@
+"""The path of one message (DESIGN.md): identify -> safety first -> flow -> save -> replies.
+
+Everything for one update happens in one database transaction, so the conversation state, the
+progress and (with the safety work) any alert are saved together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import people
+from bot.db.engine import Database
+from bot.db.models import Conversation, ModuleProgress, Person, Role
+from bot.safety.gate import CountingGate, SafetyGate
+from content.loader import Content
+from flows.base import (
+    AcceptPrivacy,
+    Effect,
+    Event,
+    Flow,
+    Goto,
+    ModuleStatus,
+    Outcome,
+    Profile,
+    Reply,
+    SaveProgress,
+    SetAgeBand,
+    SetNickname,
+)
+from flows.common import HELP, HELP_BACK, MENU, help_reply, with_help
+from flows.menu import MenuFlow
+from flows.module_runner import ModuleFlow
+from flows.onboarding import OnboardingFlow
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who sent an update, as far as Telegram tells us. The first name is never stored."""
+
+    telegram_id: int
+    chat_id: int
+
+
+def build_flows(content: Content) -> dict[str, Flow]:
+    """One machine per flow definition, built once per process."""
+    flows: list[Flow] = [OnboardingFlow(content), MenuFlow(content), ModuleFlow(content)]
+    return {flow.name: flow for flow in flows}
+
+
+class ConversationRouter:
+    """Turns one event from one person into the replies to send, saving everything on the way."""
+
+    def __init__(self, db: Database, content: Content, *, safety: SafetyGate | None = None,
+                 clock: Clock = system_clock):
+        self.db = db
+        self.content = content
+        self.flows = build_flows(content)
+        self.safety: SafetyGate = safety or CountingGate()
+        self.clock = clock
+
+    async def handle(self, who: Identity, event: Event) -> list[Reply]:
+        async with self.db.transaction() as session:
+            person = await people.find_by_telegram(session, who.telegram_id)
+            arrival = ""
+            if event.kind == "command" and event.command == "start" and event.args.strip():
+                claim = await people.claim_invite(session, event.args.strip(), who.telegram_id,
+                                                  self.clock(), existing=person)
+                arrival = "invited" if claim.ok else "invite_failed"
+                person = claim.person or person
+            if person is None:
+                person = await people.create_person(session, Role.YOUNG_PERSON,
+                                                    telegram_id=who.telegram_id)
+            person.last_active_at = self.clock()
+            if person.role != Role.YOUNG_PERSON:
+                return await self._worker(session, person, event, arrival)
+            replies: list[Reply] = []
+            if event.kind in ("text", "edit") and event.text:
+                outcome = await self.safety.check(session, person, event.text)
+                replies.extend(outcome.replies)
+                if outcome.hold_flow:
+                    return _finish(replies, self.content)
+            if event.kind == "command" and event.command == "start":
+                convo = await session.get(Conversation, person.id)
+                replies.extend(await self._start(session, person, convo, arrival))
+            else:
+                replies.extend(await self._young_person(session, person, event))
+        return _finish(replies, self.content)
+
+    # --- young people -------------------------------------------------------------------------
+
+    async def _young_person(self, session: AsyncSession, person: Person,
+                            event: Event) -> list[Reply]:
+        convo = await session.get(Conversation, person.id)
+        text = self.content.text
+        if event.kind == "command":
+            return await self._command(session, person, convo, event)
+        if event.kind == "media":
+            return [Reply(text("general.media"))] + await self._render(session, person, convo)
+        if event.kind == "edit":
+            return [Reply(text("general.edited"))]
+        if convo is None or (person.privacy_accepted_at is None and convo.flow != "onboarding"):
+            return await self._switch(session, person, convo, Goto("onboarding"))
+        if event.kind == "button":
+            if event.data == HELP:
+                return [help_reply(self.content)]
+            if event.data == HELP_BACK:
+                return await self._render(session, person, convo)
+            if event.data == MENU or (event.data.startswith("menu:") and convo.flow != "menu"):
+                replies = await self._switch(session, person, convo, Goto("menu"))
+                if event.data == MENU:
+                    return replies
+                return await self._run(session, person, convo, event, stale_ok=False)
+        return await self._run(session, person, convo, event)
+
+    async def _command(self, session: AsyncSession, person: Person, convo: Conversation | None,
+                       event: Event) -> list[Reply]:
+        text = self.content.text
+        if event.command == "help":
+            return [help_reply(self.content, can_go_back=convo is not None)]
+        if event.command == "menu":
+            if person.privacy_accepted_at is None:
+                return await self._switch(session, person, convo, Goto("onboarding"))
+            return await self._switch(session, person, convo, Goto("menu"))
+        return [Reply(text("general.unknown_command"))]
+
+    async def _start(self, session: AsyncSession, person: Person, convo: Conversation | None,
+                     arrival: str) -> list[Reply]:
+        """`/start` or a deep link (already claimed by `handle`): onboarding, or the menu."""
+        if person.privacy_accepted_at is None or convo is None:
+            return await self._switch(session, person, convo, Goto("onboarding", arrival))
+        replies = []
+        if arrival == "invited":
+            replies.append(Reply(self.content.text("onboarding.welcome_invited")))
+        elif arrival == "invite_failed":
+            replies.append(Reply(self.content.text("onboarding.invite_not_valid")))
+        return replies + await self._switch(session, person, convo, Goto("menu"))
+
+    async def _run(self, session: AsyncSession, person: Person, convo: Conversation,
+                   event: Event, *, stale_ok: bool = True) -> list[Reply]:
+        flow = self.flows[convo.flow]
+        profile = await self._profile(session, person)
+        outcome = flow.handle(convo.state, convo.context, event, profile)
+        if not outcome.understood:
+            key = "general.stale_button" if event.kind == "button" else "general.reprompt_text"
+            return [Reply(self.content.text(key))] + flow.render(convo.state, convo.context, profile)
+        return await self._apply(session, person, convo, outcome)
+
+    async def _switch(self, session: AsyncSession, person: Person, convo: Conversation | None,
+                      goto: Goto) -> list[Reply]:
+        if convo is None:
+            convo = Conversation(person_id=person.id, flow=goto.flow, state="", context={})
+            session.add(convo)
+        profile = await self._profile(session, person)
+        outcome = self.flows[goto.flow].start(profile, goto.args)
+        convo.flow = goto.flow
+        if not outcome.understood:  # e.g. a module that no longer exists
+            return [Reply(self.content.text("module.unknown"))] + await self._switch(
+                session, person, convo, Goto("menu"))
+        return await self._apply(session, person, convo, outcome)
+
+    async def _apply(self, session: AsyncSession, person: Person, convo: Conversation,
+                     outcome: Outcome) -> list[Reply]:
+        for effect in outcome.effects:
+            await self._effect(session, person, effect)
+        convo.state, convo.context = outcome.state, outcome.context
+        replies = list(outcome.replies)
+        if outcome.goto is not None:
+            replies += await self._switch(session, person, convo, outcome.goto)
+        return replies
+
+    async def _render(self, session: AsyncSession, person: Person,
+                      convo: Conversation | None) -> list[Reply]:
+        if convo is None:
+            return await self._switch(session, person, None, Goto("onboarding"))
+        profile = await self._profile(session, person)
+        return self.flows[convo.flow].render(convo.state, convo.context, profile)
+
+    # --- effects ------------------------------------------------------------------------------
+
+    async def _effect(self, session: AsyncSession, person: Person, effect: Effect) -> None:
+        now = self.clock()
+        match effect:
+            case AcceptPrivacy():
+                person.privacy_accepted_at = now
+            case SetNickname(nickname=nickname):
+                person.nickname = nickname
+            case SetAgeBand(age_band=band):
+                person.age_band = band
+            case SaveProgress():
+                await self._save_progress(session, person, effect, now)
+
+    async def _save_progress(self, session: AsyncSession, person: Person, effect: SaveProgress,
+                             now: datetime) -> None:
+        row = await session.scalar(select(ModuleProgress).where(
+            ModuleProgress.person_id == person.id, ModuleProgress.module_id == effect.module_id))
+        if row is None:
+            row = ModuleProgress(person_id=person.id, module_id=effect.module_id, answers={})
+            session.add(row)
+        row.module_version = effect.version
+        row.step = effect.step
+        row.started_at = row.started_at or now
+        if effect.answer is not None:
+            step_id, option = effect.answer
+            answers: dict[str, Any] = dict(row.answers or {})
+            answers[step_id] = {"option": option, "correct": effect.correct}
+            row.answers = answers
+            quiz = [a for a in answers.values() if a.get("correct") is not None]
+            row.questions = len(quiz)
+            row.score = sum(1 for a in quiz if a["correct"])
+        if effect.completed:
+            row.completed_at = row.completed_at or now
+        await session.flush()
+
+    async def _profile(self, session: AsyncSession, person: Person) -> Profile:
+        rows = (await session.scalars(
+            select(ModuleProgress).where(ModuleProgress.person_id == person.id))).all()
+        modules = {
+            r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
+                                      assigned=r.assigned_at is not None,
+                                      started=r.started_at is not None)
+            for r in rows
+        }
+        return Profile(nickname=person.nickname, age_band=person.age_band,
+                       has_worker=person.worker_id is not None, modules=modules)
+
+    # --- workers (their own commands come with the workers' issue) -----------------------------
+
+    async def _worker(self, session: AsyncSession, person: Person, event: Event,
+                      arrival: str) -> list[Reply]:
+        name = person.display_name or person.pseudonym
+        greeting = "Welcome! Your account is now linked. " if arrival == "invited" else ""
+        return [Reply(f"{greeting}Hi {name}. You are signed in as {person.role.replace('_', ' ')}.")]
+
+
+def _finish(replies: list[Reply], content: Content) -> list[Reply]:
+    """Help is one tap away: the last message of every answer carries the help button."""
+    if not replies:
+        return replies
+    return [*replies[:-1], with_help(replies[-1], content)]

@@ -1,0 +1,90 @@
+"""Finding and creating people, and claiming invites.
+
+Young people are known to the team by a pseudonym (YP-7KQ2); their own nickname is only for the
+bot to greet them with. Invite codes are single-use and expire.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Invite, Person, Role
+
+INVITE_LIFETIME = timedelta(days=7)
+_PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+_PREFIX = {Role.YOUNG_PERSON: "YP", Role.SUPPORT_WORKER: "SW", Role.DUTY_WORKER: "DW",
+           Role.MANAGER: "MG", Role.ADMIN: "AD"}
+
+
+def new_pseudonym(role: str) -> str:
+    code = "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(5))
+    return f"{_PREFIX.get(Role(role), 'P')}-{code}"
+
+
+def new_code() -> str:
+    """An unguessable code that fits Telegram's 64-character deep-link limit."""
+    return secrets.token_urlsafe(18)
+
+
+async def find_by_telegram(session: AsyncSession, telegram_id: int) -> Person | None:
+    return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+async def create_person(session: AsyncSession, role: str, *, telegram_id: int | None = None,
+                        display_name: str | None = None, worker_id: int | None = None) -> Person:
+    person = Person(role=role, telegram_id=telegram_id, pseudonym=new_pseudonym(role),
+                    display_name=display_name, worker_id=worker_id)
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def create_invite(session: AsyncSession, person: Person, *, purpose: str, now: datetime,
+                        created_by: Person | None = None,
+                        lifetime: timedelta = INVITE_LIFETIME) -> Invite:
+    invite = Invite(code=new_code(), purpose=purpose, person_id=person.id,
+                    created_by_id=created_by.id if created_by else None,
+                    created_at=now, expires_at=now + lifetime)
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What happened when someone opened a deep link."""
+
+    ok: bool
+    person: Person | None = None
+    purpose: str | None = None
+
+
+async def claim_invite(session: AsyncSession, code: str, telegram_id: int, now: datetime,
+                       existing: Person | None) -> Claim:
+    """Bind the Telegram account to the invite's person, once, before it expires.
+
+    A young person who already used the bot without an invite keeps their record and is
+    linked to the worker; the placeholder record made by the worker is retired.
+    """
+    invite = await session.scalar(
+        select(Invite).where(Invite.code == code).with_for_update())
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        return Claim(False)
+    target = await session.get(Person, invite.person_id)
+    if target is None or not target.active or target.telegram_id not in (None, telegram_id):
+        return Claim(False)
+    if existing is not None and existing.id != target.id:
+        if invite.purpose != "young_person" or existing.role != Role.YOUNG_PERSON:
+            return Claim(False)
+        existing.worker_id = target.worker_id
+        target.active = False
+        invite.used_at = now
+        return Claim(True, existing, invite.purpose)
+    target.telegram_id = telegram_id
+    invite.used_at = now
+    return Claim(True, target, invite.purpose)

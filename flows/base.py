@@ -1,0 +1,268 @@
+"""What every flow shares: the event it gets, the replies it gives, and the machine around it.
+
+A flow is a `transitions` state machine built once per flow definition. For each update the
+router adds a `Turn` as the machine's model at the saved state, fires one trigger, collects the
+replies and effects, and removes the model again. Flows know nothing of Telegram, the database
+or the clock: they turn (saved state, event, profile) into (new state, replies, effects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from transitions import Machine
+
+from content.loader import Content
+
+EventKind = Literal["text", "button", "command", "media", "edit", "enter"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a person did, free of any transport."""
+
+    kind: EventKind
+    text: str = ""
+    data: str = ""
+    command: str = ""
+    args: str = ""
+
+    @classmethod
+    def typed(cls, text: str) -> Event:
+        return cls("text", text=text)
+
+    @classmethod
+    def button(cls, data: str) -> Event:
+        return cls("button", data=data)
+
+    @classmethod
+    def slash(cls, command: str, args: str = "") -> Event:
+        return cls("command", command=command, args=args)
+
+    @classmethod
+    def enter(cls, args: str = "") -> Event:
+        return cls("enter", args=args)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message the bot sends."""
+
+    text: str
+    buttons: Keyboard = ()
+
+    def with_row(self, *row: Button) -> Reply:
+        return Reply(self.text, (*self.buttons, tuple(row)))
+
+    def has_button(self, data: str) -> bool:
+        return any(b.data == data for row in self.buttons for b in row)
+
+
+def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
+    return tuple(tuple(row) for row in rows if row)
+
+
+@dataclass(frozen=True)
+class ModuleStatus:
+    """Where a young person is in one module."""
+
+    step: int = 0
+    completed: bool = False
+    assigned: bool = False
+    started: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a flow may know about the person it talks to (read-only)."""
+
+    nickname: str | None = None
+    age_band: str | None = None
+    has_worker: bool = False
+    modules: Mapping[str, ModuleStatus] = field(default_factory=dict)
+
+
+# --- effects: what the router must do after the flow has answered -----------------------------
+
+
+@dataclass(frozen=True)
+class AcceptPrivacy:
+    """The young person has read how privacy works here."""
+
+
+@dataclass(frozen=True)
+class SetNickname:
+    nickname: str
+
+
+@dataclass(frozen=True)
+class SetAgeBand:
+    age_band: str | None
+
+
+@dataclass(frozen=True)
+class SaveProgress:
+    """Where the young person is in a module; answers are option numbers, never free text."""
+
+    module_id: str
+    version: int
+    step: int
+    answer: tuple[str, int] | None = None
+    correct: bool | None = None
+    completed: bool = False
+
+
+Effect = AcceptPrivacy | SetNickname | SetAgeBand | SaveProgress
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Hand the conversation to another flow."""
+
+    flow: str
+    args: str = ""
+
+
+@dataclass
+class Outcome:
+    """What one turn produced."""
+
+    state: str
+    context: dict[str, Any]
+    replies: list[Reply]
+    effects: list[Effect]
+    goto: Goto | None = None
+    understood: bool = True
+
+
+@dataclass
+class Turn:
+    """The machine's model for one update: the saved conversation plus what happens now."""
+
+    state: str
+    context: dict[str, Any]
+    event: Event
+    profile: Profile
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    goto: Goto | None = None
+
+    def say(self, text: str, buttons: Keyboard = ()) -> None:
+        self.replies.append(Reply(text, buttons))
+
+
+class Flow:
+    """A conversation defined by a state table; subclasses give the table and the callbacks.
+
+    Callbacks are methods of the flow taking the `Turn`; the machine calls them through the
+    model with `send_event=True`, and `_bind` points them back here.
+    """
+
+    name: ClassVar[str]
+    prefix: ClassVar[str]
+    STATES: ClassVar[list[str]]
+    TRANSITIONS: ClassVar[list[dict[str, Any]]]
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.machine = Machine(
+            model=None,
+            states=self.STATES,
+            transitions=self.TRANSITIONS,
+            initial=self.STATES[0],
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+        )
+
+    # --- the public face used by the router ---------------------------------------------------
+
+    def start(self, profile: Profile, args: str = "") -> Outcome:
+        """Enter this flow from outside."""
+        return self._run(self.STATES[0], {}, Event.enter(args), profile, "enter")
+
+    def handle(self, state: str, context: dict[str, Any], event: Event, profile: Profile) -> Outcome:
+        """Run one event; an event that means nothing here is not understood (router re-prompts)."""
+        trigger = self.trigger_for(event)
+        if trigger is None:
+            return Outcome(state, context, [], [], understood=False)
+        return self._run(state, context, event, profile, trigger)
+
+    def render(self, state: str, context: dict[str, Any], profile: Profile) -> list[Reply]:
+        """Show the current question again (after help, a restart, or a stale button)."""
+        turn = Turn(state, dict(context), Event.enter(), profile)
+        self.show(turn)
+        return turn.replies
+
+    # --- what subclasses fill in --------------------------------------------------------------
+
+    def trigger_for(self, event: Event) -> str | None:
+        """Which trigger an event fires; buttons carry `<prefix>:<trigger>[:<arg>]`."""
+        if event.kind == "button" and event.data.startswith(self.prefix + ":"):
+            return event.data.split(":")[1]
+        return None
+
+    def show(self, turn: Turn) -> None:
+        """Say what the current state asks for."""
+        raise NotImplementedError
+
+    # --- machinery ----------------------------------------------------------------------------
+
+    def button_arg(self, turn: Turn) -> str:
+        parts = turn.event.data.split(":", 2)
+        return parts[2] if len(parts) > 2 else ""
+
+    def _run(self, state: str, context: dict[str, Any], event: Event, profile: Profile,
+             trigger: str) -> Outcome:
+        turn = Turn(state, dict(context), event, profile)
+        self._bind(turn)
+        self.machine.add_model(turn, initial=state)
+        try:
+            if trigger not in self.machine.get_triggers(state) or not turn.may_trigger(trigger):
+                return Outcome(state, context, [], [], understood=False)
+            turn.trigger(trigger)
+        finally:
+            self.machine.remove_model(turn)
+        return Outcome(turn.state, turn.context, turn.replies, turn.effects, turn.goto)
+
+    def _bind(self, turn: Turn) -> None:
+        """Expose this flow's callbacks on the model, so the state table can name them."""
+        for name in self._callback_names():
+            setattr(turn, name, _Bound(getattr(self, name), turn))
+
+    def _callback_names(self) -> set[str]:
+        cached = getattr(type(self), "_callbacks", None)
+        if cached is None:
+            names: set[str] = set()
+            for row in self.TRANSITIONS:
+                for key in ("conditions", "unless", "before", "after", "prepare"):
+                    value = row.get(key)
+                    if value:
+                        names.update([value] if isinstance(value, str) else value)
+            type(self)._callbacks = names
+            cached = names
+        return cached
+
+
+class _Bound:
+    """A flow method called by the machine as `model.<name>(event_data)`."""
+
+    __slots__ = ("method", "turn")
+
+    def __init__(self, method: Any, turn: Turn):
+        self.method = method
+        self.turn = turn
+
+    def __call__(self, _event_data: Any = None) -> Any:
+        return self.method(self.turn)

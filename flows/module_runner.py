@@ -1,0 +1,184 @@
+"""The module runner: any module from content/, one step per message.
+
+Next, Back and Pause everywhere; "Step 3 of 8"; kind feedback on every choice; quiz answers
+explained; reflections scanned for danger by the router before they get here, and never stored.
+Progress is saved on every step, so leaving half-way (or a restart) resumes at the same step.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from content.schema import ChoiceStep, MessageStep, Module, QuizStep, ReflectionStep, SignpostStep
+from flows.base import Button, Event, Flow, Goto, Keyboard, SaveProgress, Turn, keyboard
+from flows.common import contacts_text, menu_button
+
+ANSWERED_STATES = ["reading", "asking", "answered", "reflecting", "finished"]
+
+
+class ModuleFlow(Flow):
+    name = "module"
+    prefix = "mod"
+    STATES: ClassVar[list[str]] = ["reading", "asking", "answered", "reflecting", "finished"]
+    TRANSITIONS: ClassVar[list[dict]] = [
+        # trigger    from                        to            what happens
+        {"trigger": "enter", "source": "*", "dest": None, "conditions": "module_known",
+         "after": "open_at_saved_step"},
+        {"trigger": "next", "source": ["reading", "answered"], "dest": None, "after": "go_forward"},
+        {"trigger": "back", "source": "*", "dest": None, "after": "go_back"},
+        {"trigger": "pause", "source": "*", "dest": None, "after": "pause_module"},
+        {"trigger": "answer", "source": "asking", "dest": "answered", "conditions": "valid_option",
+         "after": "give_feedback"},
+        {"trigger": "reflect", "source": "reflecting", "dest": "answered",
+         "after": "thank_for_reflection"},
+        {"trigger": "skip", "source": "reflecting", "dest": None, "after": "go_forward"},
+        # `present` is fired by the callbacks above: it moves to the state the step needs
+        {"trigger": "present", "source": "*", "dest": "finished", "conditions": "past_last_step",
+         "after": "complete"},
+        {"trigger": "present", "source": "*", "dest": "reading", "conditions": "on_reading_step",
+         "after": "show"},
+        {"trigger": "present", "source": "*", "dest": "asking", "conditions": "on_question_step",
+         "after": "show"},
+        {"trigger": "present", "source": "*", "dest": "reflecting", "after": "show"},
+    ]
+
+    def trigger_for(self, event: Event) -> str | None:
+        if event.kind == "text":
+            return "reflect"
+        return super().trigger_for(event)
+
+    # --- where we are -------------------------------------------------------------------------
+
+    def _module(self, turn: Turn) -> Module:
+        return self.content.modules[turn.context["module"]]
+
+    def _steps(self, turn: Turn):
+        return self._module(turn).steps_for(turn.profile.age_band)
+
+    def _step(self, turn: Turn):
+        return self._steps(turn)[turn.context["step"]]
+
+    def module_known(self, turn: Turn) -> bool:
+        return turn.event.args in self.content.modules
+
+    def past_last_step(self, turn: Turn) -> bool:
+        return turn.context["step"] >= len(self._steps(turn))
+
+    def on_reading_step(self, turn: Turn) -> bool:
+        return isinstance(self._step(turn), MessageStep | SignpostStep)
+
+    def on_question_step(self, turn: Turn) -> bool:
+        return isinstance(self._step(turn), ChoiceStep | QuizStep)
+
+    def valid_option(self, turn: Turn) -> bool:
+        arg = self.button_arg(turn)
+        step = self._step(turn)
+        return arg.isdigit() and int(arg) < len(step.options)
+
+    # --- moving -------------------------------------------------------------------------------
+
+    def open_at_saved_step(self, turn: Turn) -> None:
+        module = self.content.modules[turn.event.args]
+        status = turn.profile.modules.get(module.id)
+        total = len(module.steps_for(turn.profile.age_band))
+        resume = bool(status and status.started and not status.completed and 0 < status.step < total)
+        turn.context = {"module": module.id, "step": status.step if resume else 0}
+        text = self.content.text
+        if resume:
+            turn.say(text("module.resume", title=module.title, step=status.step + 1, total=total))
+        else:
+            turn.say(text("module.intro", title=module.title, summary=module.summary,
+                          minutes=module.minutes))
+        self._save(turn)
+        turn.trigger("present")
+
+    def go_forward(self, turn: Turn) -> None:
+        turn.context["step"] += 1
+        self._save(turn)
+        turn.trigger("present")
+
+    def go_back(self, turn: Turn) -> None:
+        turn.context["step"] = max(0, min(turn.context["step"], len(self._steps(turn))) - 1)
+        self._save(turn)
+        turn.trigger("present")
+
+    def pause_module(self, turn: Turn) -> None:
+        turn.say(self.content.text("module.paused"))
+        turn.goto = Goto("menu")
+
+    def _save(self, turn: Turn, **answer) -> None:
+        module = self._module(turn)
+        turn.effects.append(SaveProgress(module.id, module.version, turn.context["step"], **answer))
+
+    # --- saying things ------------------------------------------------------------------------
+
+    def show(self, turn: Turn) -> None:
+        """Show the current step, whatever state it leaves us in."""
+        if turn.state == "finished":
+            self._finished_buttons(turn)
+            return
+        step = self._step(turn)
+        total = len(self._steps(turn))
+        header = self.content.text("module.progress", step=turn.context["step"] + 1, total=total)
+        body = step.text.strip()
+        if isinstance(step, SignpostStep):
+            body += "\n\n" + contacts_text(self.content, step.contacts)
+        if isinstance(step, ReflectionStep):
+            body += "\n\n" + self.content.text("module.reflection_hint")
+        if turn.state == "answered":
+            turn.say(f"{header}\n\n{body}", self._nav(turn, forward=True))
+            return
+        turn.say(f"{header}\n\n{body}", self._step_buttons(turn, step))
+
+    def _step_buttons(self, turn: Turn, step) -> Keyboard:
+        text = self.content.text
+        if isinstance(step, ChoiceStep | QuizStep):
+            options = [[Button(o.label, f"mod:answer:{i}")] for i, o in enumerate(step.options)]
+            return keyboard(*options, *self._nav(turn, forward=False))
+        if isinstance(step, ReflectionStep):
+            return keyboard([Button(text("buttons.skip"), "mod:skip")],
+                            *self._nav(turn, forward=False))
+        return self._nav(turn, forward=True)
+
+    def _nav(self, turn: Turn, *, forward: bool) -> Keyboard:
+        text = self.content.text
+        row = []
+        if turn.context["step"] > 0:
+            row.append(Button(text("buttons.back"), "mod:back"))
+        if forward:
+            row.append(Button(text("buttons.next"), "mod:next"))
+        return keyboard(row, [Button(text("buttons.pause"), "mod:pause")])
+
+    def give_feedback(self, turn: Turn) -> None:
+        step = self._step(turn)
+        index = int(self.button_arg(turn))
+        option = step.options[index]
+        if isinstance(step, QuizStep):
+            right = option.correct
+            verdict = self.content.text("module.quiz_right" if right else "module.quiz_wrong")
+            parts = [f"You picked: {option.label}", verdict]
+            if option.feedback:
+                parts.append(option.feedback.strip())
+            parts.append(step.explanation.strip())
+            self._save(turn, answer=(step.id, index), correct=right)
+        else:
+            parts = [f"You picked: {option.label}", option.feedback.strip()]
+            self._save(turn, answer=(step.id, index))
+        turn.say("\n\n".join(parts), self._nav(turn, forward=True))
+
+    def thank_for_reflection(self, turn: Turn) -> None:
+        step = self._step(turn)
+        assert isinstance(step, ReflectionStep)
+        turn.say(step.thanks.strip(), self._nav(turn, forward=True))
+
+    def complete(self, turn: Turn) -> None:
+        module = self._module(turn)
+        self._save(turn, completed=True)
+        turn.say(self.content.text("module.completed", title=module.title) + "\n"
+                 + module.completion.strip())
+        self._finished_buttons(turn)
+
+    def _finished_buttons(self, turn: Turn) -> None:
+        text = self.content.text
+        turn.say(text("help.footer"), keyboard(
+            [Button(text("menu.modules_button"), "menu:modules")], [menu_button(self.content)]))

@@ -1,0 +1,53 @@
+"""Shared fixtures: a fresh database per test, the real content, a controllable clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.conversation import ConversationRouter
+from bot.db.engine import Database
+from content.loader import default_content
+from tests.transcript import Chat
+
+
+class FakeClock:
+    """Time that only moves when a test says so."""
+
+    def __init__(self, start: datetime | None = None):
+        self.now = start or datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    await database.create_all()
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def content():
+    return default_content()
+
+
+@pytest.fixture
+def router(db, content, clock) -> ConversationRouter:
+    return ConversationRouter(db, content, clock=clock)
+
+
+@pytest.fixture
+def young_person(router) -> Chat:
+    return Chat(router, telegram_id=5001)
