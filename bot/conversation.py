@@ -88,7 +88,7 @@ class ConversationRouter:
             if person.role != Role.YOUNG_PERSON:
                 return await self._worker(session, person, event, arrival)
             replies: list[Reply] = []
-            if event.kind in ("text", "edit") and event.text:
+            if event.text:  # typed text, edits and captions alike
                 outcome = await self.safety.check(session, person, event.text)
                 replies.extend(outcome.replies)
                 if outcome.hold_flow:

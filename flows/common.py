@@ -37,6 +37,11 @@ def help_reply(content: Content, *, can_go_back: bool = True) -> Reply:
     return Reply("\n".join(lines).strip(), ((*row, menu_button(content)),))
 
 
+def sorry_reply(content: Content) -> Reply:
+    """When something breaks on our side: say so, and say where help is."""
+    return Reply(content.text("general.sorry"), ((help_button(content), menu_button(content)),))
+
+
 def contacts_text(content: Content, keys: list[str]) -> str:
     """Named contacts as short lines, for signposts."""
     lines = []
@@ -48,8 +53,8 @@ def contacts_text(content: Content, keys: list[str]) -> str:
 
 
 def with_help(reply: Reply, content: Content) -> Reply:
-    """Add the help button unless the message already has it."""
-    if reply.has_button(HELP):
+    """Add the help button unless the message already has it (or is the help message)."""
+    if reply.has_button(HELP) or reply.has_button(HELP_BACK):
         return reply
     return reply.with_row(help_button(content))
 

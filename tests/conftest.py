@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.conversation import ConversationRouter
 from bot.db.engine import Database
-from content.loader import default_content
+from content.loader import Content, default_content, load_module_file
 from tests.transcript import Chat
 
 
@@ -38,9 +40,24 @@ async def db(tmp_path):
     await database.dispose()
 
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
 @pytest.fixture
 def content():
     return default_content()
+
+
+@pytest.fixture
+def practice_content(content) -> Content:
+    """The real copy and contacts with one small practice module, for runner tests."""
+    module = load_module_file(FIXTURES / "modules" / "practice.yaml")
+    return replace(content, modules={module.id: module})
+
+
+@pytest.fixture
+def practice_router(db, practice_content, clock) -> ConversationRouter:
+    return ConversationRouter(db, practice_content, clock=clock)
 
 
 @pytest.fixture

@@ -1,0 +1,101 @@
+"""`rise-bot`: run the bot, the offline demo, migrations, and content and safety checks."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+
+from bot.config import ConfigError, Settings, load_settings
+
+NO_TOKEN = ("No Telegram token: set TELEGRAM_BOT_TOKEN to the token @BotFather gave you "
+            "(or run `rise-bot demo` to try the bot offline).")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"Configuration problem:\n{error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Serve real Telegram users through long polling."""
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.runtime import run_polling
+
+    run_polling(settings)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The whole system offline: fake Telegram, the bot, and a web page to talk to it."""
+    from bot.sandbox.demo import run_demo
+
+    return run_demo(host=args.host, port=args.port)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from content.check import main as check_main
+
+    return check_main([])
+
+
+def cmd_safety_scan(args: argparse.Namespace) -> int:
+    from bot.safety.scan_cli import main as scan_main
+
+    return scan_main([args.file] if args.file else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rise-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+            parent: argparse._SubParsersAction = commands) -> argparse.ArgumentParser:
+        sub = parent.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("run", cmd_run, "serve Telegram users (long polling); needs TELEGRAM_BOT_TOKEN")
+    demo = add("demo", cmd_demo, "run everything offline with a web page to try it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    add("upgrade", cmd_db_upgrade, "apply migrations", db)
+
+    content = commands.add_parser("content", help="content").add_subparsers(
+        dest="content_command", required=True)
+    add("check", cmd_content_check, "validate modules, contacts and wording", content)
+
+    safety = commands.add_parser("safety", help="safety").add_subparsers(
+        dest="safety_command", required=True)
+    scan = add("scan", cmd_safety_scan, "scan messages (one per line) and print JSON lines", safety)
+    scan.add_argument("file", nargs="?")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in URLs
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The Telegram adapter: python-telegram-bot wiring, kept at the edge of the system."""

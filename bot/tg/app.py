@@ -1,0 +1,84 @@
+"""The python-telegram-bot Application: one handler that feeds every update to the router."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.conversation import ConversationRouter
+from bot.tg.events import is_private, to_event
+from bot.tg.send import send_replies
+from bot.tg.tracking import UpdateTracker
+from flows.common import sorry_reply
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("menu", "Open the menu"),
+    BotCommand("help", "Get help now"),
+    BotCommand("start", "Start again"),
+]
+
+
+async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route one update; whatever happens, the update counts as handled."""
+    services = context.application.bot_data
+    router: ConversationRouter = services["router"]
+    tracker: UpdateTracker = services["tracker"]
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        if not is_private(update):
+            await _leave_group(update, context, router)
+            return
+        parsed = to_event(update)
+        if parsed is None:
+            return
+        who, event = parsed
+        try:
+            replies = await router.handle(who, event)
+        except Exception:
+            log.exception("router failed", extra={"update_id": update.update_id})
+            replies = [sorry_reply(router.content)]
+        await send_replies(context.bot, who.chat_id, replies)
+    finally:
+        await tracker.mark(update.update_id)
+
+
+async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       router: ConversationRouter) -> None:
+    """The bot is for private chats only: say so once and leave."""
+    chat = update.effective_chat
+    if chat is None or update.message is None:
+        return
+    await context.bot.send_message(chat.id, router.content.text("general.group"))
+    await context.bot.leave_chat(chat.id)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure by type only: never message text or personal data."""
+    error = context.error
+    log.error("update failed", extra={"error_type": type(error).__name__,
+                                      "update_id": getattr(update, "update_id", None)})
+
+
+async def _post_init(application: Application) -> None:
+    await application.bot.set_my_commands(COMMANDS)
+
+
+def build_application(token: str, router: ConversationRouter, *, base_url: str | None = None,
+                      base_file_url: str | None = None) -> Application:
+    """The real PTB application; offline it points at the fake Bot API server."""
+    builder = ApplicationBuilder().token(token).post_init(_post_init)
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    application = builder.build()
+    application.bot_data["router"] = router
+    application.bot_data["tracker"] = UpdateTracker()
+    application.add_handler(TypeHandler(Update, _dispatch))
+    application.add_error_handler(_on_error)
+    return application

@@ -1,0 +1,48 @@
+"""Telegram updates in, transport-free events out. Pure functions, so any update a phone can
+send can be property-tested without a network."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+
+from bot.conversation import Identity
+from flows.base import Event
+
+MAX_TEXT = 4096  # Telegram's own limit; anything longer is cut before it reaches a flow
+
+
+def _text_event(message: Message) -> Event:
+    text = (message.text or "")[:MAX_TEXT]
+    if text.startswith("/"):
+        head, _, args = text[1:].partition(" ")
+        command = head.split("@", 1)[0].lower()
+        if command.isascii() and command.replace("_", "").isalnum():
+            return Event.slash(command, args.strip())
+    return Event.typed(text)
+
+
+def to_event(update: Update) -> tuple[Identity, Event] | None:
+    """The person and what they did; None for updates that are not a person talking to us."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    who = Identity(telegram_id=user.id, chat_id=chat.id)
+    if update.callback_query is not None:
+        return who, Event.button((update.callback_query.data or "")[:64])
+    if update.edited_message is not None:
+        edited = update.edited_message
+        return who, Event("edit", text=(edited.text or edited.caption or "")[:MAX_TEXT])
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        return who, _text_event(message)
+    # stickers, photos, voice notes, locations...: a caption still counts as something they said
+    return who, Event("media", text=(message.caption or "")[:MAX_TEXT])
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE

@@ -1,0 +1,58 @@
+"""Flow replies out as Bot API calls: the one place that knows how a Reply looks on Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import NetworkError, RetryAfter, TimedOut
+
+from flows.base import Reply
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+MAX_MESSAGE = 4096
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons])
+
+
+async def _with_retries(call, what: str):
+    """Telegram says 'retry after N' when busy: wait exactly that; back off on network errors."""
+    delay = 0.5
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            log.warning("telegram asked us to wait", extra={"method": what, "seconds": seconds})
+            await asyncio.sleep(seconds)
+        except (TimedOut, NetworkError):
+            if attempt == MAX_ATTEMPTS:
+                raise
+            log.warning("telegram call failed, retrying", extra={"method": what, "attempt": attempt})
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise RuntimeError(f"{what} failed after {MAX_ATTEMPTS} attempts")
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> list[Message]:
+    """Send each reply in order; long text is split so nothing is ever lost to the size limit."""
+    sent: list[Message] = []
+    for reply in replies:
+        chunks = [reply.text[i:i + MAX_MESSAGE] for i in range(0, len(reply.text), MAX_MESSAGE)]
+        for index, chunk in enumerate(chunks or [""]):
+            last = index == len(chunks) - 1
+            keyboard = markup(reply) if last else None
+
+            async def call(chunk=chunk, keyboard=keyboard):
+                return await bot.send_message(chat_id, chunk, reply_markup=keyboard)
+
+            sent.append(await _with_retries(call, "sendMessage"))
+    return sent

@@ -1,0 +1,73 @@
+"""Help is one tap away from every state of every flow, and comes back to the same place."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Conversation
+from tests.transcript import Chat
+
+# A path through every flow that passes every state at least once.
+PATH: list[tuple[str, str]] = [
+    ("send", "/start"),
+    ("press", "Let's start"),
+    ("press", "OK, I understand"),
+    ("send", "Sky"),
+    ("press", "14 to 17"),
+    ("press", "ℹ️ About this chat"),
+    ("press", "🏠 Menu"),
+    ("press", "📚 Modules"),
+    ("press", "Practice module"),
+    ("press", "Next ▶️"),
+    ("press", "Good"),
+    ("press", "Next ▶️"),
+    ("press", "No"),
+    ("press", "Next ▶️"),
+    ("press", "Next ▶️"),
+    ("send", "something"),
+    ("press", "Next ▶️"),
+    ("press", "Next ▶️"),
+]
+
+
+async def where(db, telegram_id: int) -> tuple[str, str]:
+    async with db.transaction() as session:
+        convo = await session.scalar(select(Conversation))
+        return convo.flow, convo.state
+
+
+async def test_help_from_every_state_shows_the_contacts_and_returns(practice_router, db):
+    chat = Chat(practice_router, telegram_id=7001)
+    visited: set[tuple[str, str]] = set()
+    for action, arg in PATH:
+        await (chat.send(arg) if action == "send" else chat.press(arg))
+        here = await where(db, 7001)
+        visited.add(here)
+        before = chat.texts()[-1]
+        assert "🆘 Help" in chat.labels(), f"no help button in {here}"
+
+        help_replies = await chat.press("🆘 Help")
+        assert help_replies[0].text.startswith("🆘 Help is here")
+        assert chat.labels() == ["↩️ Back to where I was", "🏠 Menu"]
+        assert "Childline: 📞 0800 1111" in help_replies[0].text
+        assert "🚨 Police, ambulance or fire: 📞 999" in help_replies[0].text
+        assert await where(db, 7001) == here, "help must not move the conversation"
+
+        back = await chat.press("↩️ Back to where I was")
+        assert back[-1].text == before or here == ("module", "answered"), here
+        assert await where(db, 7001) == here
+
+        await chat.send("/help")
+        assert chat.last[0].text.startswith("🆘 Help is here")
+        await chat.press("↩️ Back to where I was")
+
+    every_state = {(flow.name, state) for flow in practice_router.flows.values()
+                   for state in flow.STATES}
+    assert visited == every_state
+
+
+async def test_help_works_even_before_the_first_start(router):
+    chat = Chat(router, telegram_id=7002)
+    replies = await chat.send("/help")
+    assert replies[0].text.startswith("🆘 Help is here")
+    assert chat.labels() == ["🏠 Menu", "🆘 Help"]
