@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.conversation import ConversationRouter
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.tg.app import build_application
+from bot.tg.app import ALLOWED_UPDATES, build_application
 from content.loader import default_content
 
 log = logging.getLogger(__name__)
@@ -29,5 +29,4 @@ def run_polling(settings: Settings) -> None:
                                     base_url=settings.telegram_base_url)
     log.info("bot starting (long polling)")
     asyncio.set_event_loop(asyncio.new_event_loop())
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
-                                             "my_chat_member"])
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)

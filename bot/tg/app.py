@@ -68,6 +68,31 @@ async def _post_init(application: Application) -> None:
     await application.bot.set_my_commands(COMMANDS)
 
 
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+async def start_polling(application: Application, *, poll_timeout: int = 10) -> None:
+    """Start the application inside an already running loop (demo, tests, benchmarks).
+
+    `run_polling` does the same for `rise-bot run`, where PTB owns the loop.
+    """
+    await application.initialize()
+    await _post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
+                                            allowed_updates=ALLOWED_UPDATES)
+
+
+async def stop_polling(application: Application) -> None:
+    assert application.updater is not None
+    if application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
 def build_application(token: str, router: ConversationRouter, *, base_url: str | None = None,
                       base_file_url: str | None = None) -> Application:
     """The real PTB application; offline it points at the fake Bot API server."""

@@ -1,0 +1,107 @@
+"""A young person's journey through the real PTB application and the fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import people
+from bot.db.models import Role
+
+
+async def make_invite(stack, clock) -> str:
+    """A support worker's invite, as the workers' /invite will make it."""
+    async with stack.db.transaction() as session:
+        worker = await people.create_person(session, Role.SUPPORT_WORKER, telegram_id=9001,
+                                            display_name="Jo")
+        record = await people.create_person(session, Role.YOUNG_PERSON, worker_id=worker.id)
+        invite = await people.create_invite(session, record, purpose="young_person",
+                                            now=clock(), created_by=worker)
+        return invite.code
+
+
+async def test_join_with_an_invite_do_a_module_restart_half_way_and_resume(stack, clock):
+    code = await make_invite(stack, clock)
+    sam = stack.person(2001)
+
+    assert (await sam.send(f"/start {code}"))[0].startswith(
+        "Hi, welcome 👋\nYour worker from the team sent you here.")
+    assert sam.buttons() == ["Let's start", "🆘 Help"]
+    assert (await sam.press("Let's start"))[0].startswith("Before we start, here is how privacy")
+    await sam.press("OK, I understand")
+    await sam.send("Sky")
+    assert await sam.press("14 to 17") == [
+        "All set! You can find everything in the menu below.\n"
+        "Help is always one tap away with the 🆘 Help button or /help.",
+        "What would you like to do, Sky?",
+    ]
+    await sam.press("📚 Modules")
+    assert (await sam.press("Practice module"))[1] == "Step 1 of 6\n\nThis is the first step."
+    await sam.press("Next ▶️")
+    assert await sam.press("Good") == ["You picked: Good\n\nGreat to hear."]
+    await sam.press("Next ▶️")
+
+    await stack.restart_bot()  # the process dies and comes back
+
+    assert await sam.press("No") == [
+        "You picked: No\n\n✅ That's right!\n\n"
+        "Under 16s cannot agree to sex in law. This keeps young people safe."]
+    await sam.press("Next ▶️")
+    await sam.press("Next ▶️")
+    assert await sam.press("Skip") == [
+        "Step 6 of 6\n\nYou can always get help.\n\n• Childline: 0800 1111 · "
+        "https://www.childline.org.uk\n• Police, ambulance or fire: 999"]
+    done = await sam.press("Next ▶️")
+    assert done[0] == '🎉 You finished "Practice module"!\nWell done for finishing.'
+
+
+async def test_an_invite_works_once_and_not_after_it_expires(stack, clock):
+    code = await make_invite(stack, clock)
+    first = stack.person(2002)
+    await first.send(f"/start {code}")
+    second = stack.person(2003)
+    replies = await second.send(f"/start {code}")
+    assert replies[0].startswith("That link has already been used or is too old.")
+    assert replies[1].startswith("Hi, welcome 👋\nThis chat is here")
+
+    late = await make_invite_for_new_worker(stack, clock)
+    clock.advance(days=8)
+    third = stack.person(2004)
+    assert (await third.send(f"/start {late}"))[0].startswith("That link has already been used")
+
+
+async def make_invite_for_new_worker(stack, clock) -> str:
+    async with stack.db.transaction() as session:
+        worker = await people.create_person(session, Role.SUPPORT_WORKER, display_name="Al")
+        record = await people.create_person(session, Role.YOUNG_PERSON, worker_id=worker.id)
+        invite = await people.create_invite(session, record, purpose="young_person", now=clock(),
+                                            created_by=worker, lifetime=timedelta(days=7))
+        return invite.code
+
+
+async def test_stickers_photos_voice_and_edits_get_a_friendly_reply(stack):
+    sam = stack.person(2005)
+    await sam.send("/start")
+    for kind in ("sticker", "photo", "voice", "video_note", "location", "contact", "document"):
+        replies = await sam.send_media(kind)
+        assert replies[0].startswith("Thanks! I can't open photos, stickers, voice notes or files."), kind
+    await sam.send("hello")
+    message_id = [m for m in stack.server.chat(2005) if not m.from_bot][-1].message_id
+    replies = await sam.edit(message_id, "changed")
+    assert replies == ["I saw you changed a message. I only read new messages, "
+                       "so please send it again if it's important."]
+
+
+async def test_very_long_and_odd_text_never_breaks_the_bot(stack):
+    sam = stack.person(2006)
+    await sam.send("/start")
+    await sam.press("Let's start")
+    await sam.press("OK, I understand")
+    for text in ("x" * 4096, "\u202e\u0000\u200b🙂" * 50, "/", "/start@other_bot junk args here",
+                 "/unknowncommand", "\ud7ff" * 3):
+        replies = await sam.send(text)
+        assert replies, f"no reply to {text[:20]!r}"
+
+
+async def test_commands_are_registered_with_telegram(stack):
+    calls = stack.server.calls_for("setMyCommands")
+    assert calls, "setMyCommands was never called"
