@@ -1,0 +1,116 @@
+"""`rise-bot demo`: the whole system offline, to try as a young person and as workers.
+
+The fake Bot API server serves the demo page and stands in for Telegram; the real PTB
+application talks to it. Demo people are seeded once into `var/demo.db`, so stopping and
+starting the demo carries on where you left off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot import people
+from bot.conversation import ConversationRouter
+from bot.db.engine import Database
+from bot.db.migrate import upgrade_async
+from bot.db.models import Person, Role
+from bot.sandbox.fake_telegram import FakeTelegram
+from bot.tg.app import build_application, start_polling, stop_polling
+from content.loader import default_content
+
+DEMO_DB = Path("var/demo.db")
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    telegram_id: int
+    first_name: str
+    label: str
+    role: Role | None  # None: not known to the bot until they join
+
+
+YOUNG_PERSON = DemoPerson(2001, "Alex", "young person", None)
+SUPPORT_WORKER = DemoPerson(1001, "Jo", "support worker", Role.SUPPORT_WORKER)
+DUTY_WORKER = DemoPerson(1002, "Sam", "duty worker", Role.DUTY_WORKER)
+DEMO_PEOPLE = [YOUNG_PERSON, SUPPORT_WORKER, DUTY_WORKER]
+
+
+async def seed(db: Database, bot_username: str) -> str | None:
+    """Workers once; a fresh invite from the support worker until the young person has joined."""
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        workers: dict[int, Person] = {}
+        for demo in DEMO_PEOPLE:
+            if demo.role is None:
+                continue
+            worker = await people.find_by_telegram(session, demo.telegram_id)
+            if worker is None:
+                worker = await people.create_person(session, demo.role, telegram_id=demo.telegram_id,
+                                                    display_name=demo.first_name)
+            workers[demo.telegram_id] = worker
+        if await people.find_by_telegram(session, YOUNG_PERSON.telegram_id) is not None:
+            return None
+        support = workers[SUPPORT_WORKER.telegram_id]
+        waiting = await session.scalar(select(Person).where(
+            Person.worker_id == support.id, Person.telegram_id.is_(None), Person.active))
+        record = waiting or await people.create_person(session, Role.YOUNG_PERSON,
+                                                       worker_id=support.id)
+        invite = await people.create_invite(session, record, purpose="young_person", now=now,
+                                            created_by=support)
+        return invite.code
+
+
+async def serve(host: str, port: int, stop: asyncio.Event) -> None:
+    DEMO_DB.parent.mkdir(exist_ok=True)
+    url = f"sqlite+aiosqlite:///{DEMO_DB}"
+    await upgrade_async(url)
+    db = Database(url)
+    server = FakeTelegram(bot_username="rise_demo_bot")
+    for demo in DEMO_PEOPLE:
+        server.add_user(demo.telegram_id, demo.first_name, label=demo.label)
+    await server.start(host, port)
+    code = await seed(db, server.bot_username)
+    router = ConversationRouter(db, default_content())
+    application = build_application(server.token, router, base_url=server.base_url,
+                                    base_file_url=server.base_file_url)
+    await start_polling(application, poll_timeout=5)
+    if code:
+        link = f"https://t.me/{server.bot_username}?start={code}"
+        await application.bot.send_message(
+            SUPPORT_WORKER.telegram_id,
+            f"(Demo) An invite for a new young person:\n{link}\n\n"
+            f"In Alex's chat, type:\n/start {code}")
+    print(f"\nRISE bot demo is running: open {server.url}\n"
+          f"  Alex is a young person; Jo a support worker; Sam a duty worker.\n"
+          + (f"  To join as Alex with Jo's invite, type in Alex's chat:  /start {code}\n"
+             if code else "  Alex has already joined: type /menu in Alex's chat.\n")
+          + "  Press Ctrl-C to stop.\n", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await stop_polling(application)
+        await server.stop()
+        await db.dispose()
+        print("Demo stopped.")
+
+
+def run_demo(host: str = "127.0.0.1", port: int = 8080) -> int:
+    """Run until Ctrl-C (or SIGTERM), then stop everything cleanly."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await serve(host, port, stop)
+
+    asyncio.run(main())
+    return 0
