@@ -1,0 +1,175 @@
+"""The outbox: messages to people other than the sender of the current update.
+
+They are written in the same transaction as the change that caused them (an alert opening, a
+worker assigning a module), so nothing is lost if the process dies before sending. The sender
+delivers them at least once, honouring Telegram's `retry_after`, with exponential backoff and
+jitter, and never more than Telegram's overall cap per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from aiolimiter import AsyncLimiter
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.claims import claim
+from bot.db.engine import Database
+from bot.db.models import OutboxMessage
+from flows.base import Button, Keyboard, Reply
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_CAP_PER_SECOND = 30
+STUCK_AFTER = timedelta(minutes=2)
+MAX_BACKOFF = 300.0
+GIVE_UP_AFTER = 25  # attempts, for messages that are not part of an alert
+
+
+class RetryLater(Exception):
+    """The far side asked us to wait (Telegram 429): try again after `seconds`."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Undeliverable(Exception):
+    """The far side will never take this message (the person blocked the bot, no such chat)."""
+
+
+class Transport(Protocol):
+    async def send(self, message: OutboxMessage) -> int | None:
+        """Deliver one message; return its id on the far side if there is one."""
+        ...
+
+
+def encode_buttons(buttons: Keyboard) -> dict:
+    return {"rows": [[[b.label, b.data] for b in row] for row in buttons]}
+
+
+def decode_buttons(stored: dict | None) -> Keyboard:
+    rows = (stored or {}).get("rows", [])
+    return tuple(tuple(Button(label, data) for label, data in row) for row in rows)
+
+
+def as_reply(message: OutboxMessage) -> Reply:
+    return Reply(message.text, decode_buttons(message.buttons))
+
+
+async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: int | None = None,
+                  address: str | None = None, buttons: Keyboard = (), dedupe_key: str | None = None,
+                  alert_id: int | None = None) -> OutboxMessage | None:
+    """Queue one message in the caller's transaction; a repeated dedupe key queues nothing."""
+    if dedupe_key is not None:
+        exists = await session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        if exists is not None:
+            return None
+    message = OutboxMessage(channel="email" if address else "telegram", chat_id=chat_id,
+                            address=address, text=text, buttons=encode_buttons(buttons),
+                            dedupe_key=dedupe_key, alert_id=alert_id, next_attempt_at=now,
+                            created_at=now)
+    session.add(message)
+    await session.flush()
+    return message
+
+
+_JITTER = random.Random()
+
+
+def backoff(attempts: int) -> float:
+    """Exponential backoff with jitter, capped."""
+    return min(MAX_BACKOFF, 2.0 ** attempts) * (0.5 + _JITTER.random())
+
+
+class OutboxSender:
+    """Delivers due outbox rows, in order, at no more than Telegram's cap."""
+
+    def __init__(self, db: Database, transports: dict[str, Transport], clock: Callable[[], datetime],
+                 *, batch: int = 50, rate: float = TELEGRAM_CAP_PER_SECOND):
+        self.db = db
+        self.transports = transports
+        self.clock = clock
+        self.batch = batch
+        self.limiter = AsyncLimiter(rate, 1)
+        self._kick = asyncio.Event()
+
+    def kick(self) -> None:
+        """Something new is in the outbox: look now rather than at the next tick."""
+        self._kick.set()
+
+    async def deliver_due(self) -> int:
+        """Send everything due now; returns how many were sent."""
+        sent = 0
+        while True:
+            now = self.clock()
+            async with self.db.transaction() as session:
+                rows = await claim(
+                    session, OutboxMessage,
+                    due=or_(
+                        and_(OutboxMessage.status == "pending",
+                             OutboxMessage.next_attempt_at <= now),
+                        and_(OutboxMessage.status == "sending",
+                             OutboxMessage.next_attempt_at <= now - STUCK_AFTER)),
+                    order_by=OutboxMessage.id, limit=self.batch, now=now, claimed_status="sending")
+                for row in rows:
+                    row.next_attempt_at = now  # marks when we claimed it, for stuck detection
+            if not rows:
+                return sent
+            for row in rows:
+                sent += await self._deliver(row)
+
+    async def _deliver(self, row: OutboxMessage) -> int:
+        transport = self.transports.get(row.channel)
+        outcome: dict = {}
+        try:
+            if transport is None:
+                raise Undeliverable(f"no transport for {row.channel}")
+            if row.channel == "telegram":
+                await self.limiter.acquire()
+            remote_id = await transport.send(row)
+            outcome = {"status": "sent", "sent_at": self.clock(), "telegram_message_id": remote_id}
+        except RetryLater as wait:
+            outcome = {"status": "pending",
+                       "next_attempt_at": self.clock() + timedelta(seconds=wait.seconds),
+                       "last_error": "retry_after"}
+        except Undeliverable as error:
+            outcome = {"status": "failed", "last_error": str(error)[:200]}
+        except Exception as error:  # network trouble, 5xx: back off and try again
+            attempts = row.attempts + 1
+            gave_up = row.alert_id is None and attempts >= GIVE_UP_AFTER
+            outcome = {"status": "failed" if gave_up else "pending",
+                       "next_attempt_at": self.clock() + timedelta(seconds=backoff(attempts)),
+                       "last_error": type(error).__name__}
+            log.warning("outbox delivery failed", extra={"outbox_id": row.id,
+                                                         "error_type": type(error).__name__})
+        async with self.db.transaction() as session:
+            stored = await session.get(OutboxMessage, row.id)
+            if stored is None or stored.claim_token != row.claim_token:
+                return 0
+            stored.attempts += 1
+            for key, value in outcome.items():
+                setattr(stored, key, value)
+        return 1 if outcome.get("status") == "sent" else 0
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Deliver until `stop` is set, waking on `kick()` or every `idle` seconds."""
+        while not stop.is_set():
+            self._kick.clear()
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("outbox sender failed; retrying")
+            waiter = asyncio.ensure_future(self._kick.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=idle,
+                               return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()

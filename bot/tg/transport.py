@@ -1,0 +1,33 @@
+"""Outbox delivery over the Bot API, translating Telegram's answers into the outbox's terms."""
+
+from __future__ import annotations
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from bot.db.models import OutboxMessage
+from bot.outbox import RetryLater, Undeliverable, as_reply
+from bot.tg.send import markup
+
+
+class TelegramTransport:
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send(self, message: OutboxMessage) -> int | None:
+        assert message.chat_id is not None
+        reply = as_reply(message)
+        try:
+            sent = await self.bot.send_message(message.chat_id, reply.text[:4096],
+                                               reply_markup=markup(reply))
+        except RetryAfter as error:
+            wait = error.retry_after
+            raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds")
+                             else float(wait)) from error
+        except Forbidden as error:
+            raise Undeliverable("blocked") from error
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():
+                raise Undeliverable("chat not found") from error
+            raise
+        return sent.message_id

@@ -1,0 +1,105 @@
+"""The outbox delivers every message despite Telegram's 429s, 500s and timeouts; the clock runs
+each due job once, even across restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.clock import Clock, schedule
+from bot.db.models import Job, OutboxMessage
+from bot.outbox import OutboxSender, RetryLater, enqueue
+from flows.base import Button
+
+
+class FlakyTransport:
+    """Fails in scripted ways, then delivers."""
+
+    def __init__(self, script: list[Exception | None]):
+        self.script = list(script)
+        self.delivered: list[str] = []
+
+    async def send(self, message):
+        if self.script:
+            problem = self.script.pop(0)
+            if problem is not None:
+                raise problem
+        self.delivered.append(message.text)
+        return len(self.delivered)
+
+
+async def test_a_queued_message_survives_429_and_errors_and_is_sent_once(db, clock):
+    async with db.transaction() as session:
+        await enqueue(session, chat_id=1, text="alert!", now=clock(), dedupe_key="a1",
+                      buttons=((Button("Acknowledge", "al:ack:1"),),))
+        await enqueue(session, chat_id=1, text="alert!", now=clock(), dedupe_key="a1")
+    transport = FlakyTransport([RetryLater(3), ConnectionError("down"), None])
+    sender = OutboxSender(db, {"telegram": transport}, clock)
+
+    assert await sender.deliver_due() == 0  # 429: wait 3 s
+    clock.advance(seconds=2)
+    assert await sender.deliver_due() == 0  # not yet due
+    clock.advance(seconds=1)
+    assert await sender.deliver_due() == 0  # connection error: back off
+    clock.advance(seconds=10)
+    assert await sender.deliver_due() == 1
+    clock.advance(seconds=60)
+    assert await sender.deliver_due() == 0
+    assert transport.delivered == ["alert!"]
+    async with db.transaction() as session:
+        row = await session.scalar(select(OutboxMessage))
+    assert (row.status, row.attempts, row.telegram_message_id) == ("sent", 3, 1)
+
+
+async def test_a_message_claimed_by_a_process_that_died_is_sent_after_a_while(db, clock):
+    async with db.transaction() as session:
+        await enqueue(session, chat_id=1, text="hello", now=clock())
+    async with db.transaction() as session:
+        row = await session.scalar(select(OutboxMessage))
+        row.status, row.claim_token = "sending", "dead-process"
+    sender = OutboxSender(db, {"telegram": FlakyTransport([])}, clock)
+    assert await sender.deliver_due() == 0
+    clock.advance(minutes=3)
+    assert await sender.deliver_due() == 1
+
+
+async def test_due_jobs_run_once_and_future_ones_wait(db, clock):
+    ran: list[str] = []
+
+    async def remember(session, job, now):
+        ran.append(job.payload["name"])
+
+    async with db.transaction() as session:
+        await schedule(session, "note", clock(), payload={"name": "now"})
+        await schedule(session, "note", clock() + timedelta(hours=1), payload={"name": "later"},
+                       dedupe_key="later")
+        await schedule(session, "note", clock() + timedelta(hours=1), payload={"name": "dup"},
+                       dedupe_key="later")
+    first, second = Clock(db, clock), Clock(db, clock)
+    for c in (first, second):
+        c.register("note", remember)
+    assert await first.tick() == 1
+    assert await second.tick() == 0
+    clock.advance(hours=1)
+    assert await second.tick() == 1
+    assert ran == ["now", "later"]
+
+
+async def test_a_failing_job_is_retried_not_lost(db, clock):
+    attempts = []
+
+    async def flaky(session, job, now):
+        attempts.append(now)
+        if len(attempts) == 1:
+            raise RuntimeError("boom")
+
+    async with db.transaction() as session:
+        await schedule(session, "flaky", clock())
+    ticker = Clock(db, clock)
+    ticker.register("flaky", flaky)
+    assert await ticker.tick() == 0
+    clock.advance(seconds=31)
+    assert await ticker.tick() == 1
+    async with db.transaction() as session:
+        assert (await session.scalar(select(Job))).status == "done"
