@@ -85,11 +85,19 @@ def legal_claims(text: str, triggers: tuple[re.Pattern[str], ...]) -> list[str]:
 
 
 def find_banned(text: str, rules: tuple[Rule, ...] | list[Rule] | None = None) -> list[Hit]:
-    """Every banned phrase in a text, in the order the rules list them."""
+    """Every banned phrase in a text, in reading order; overlapping matches count once."""
     clean = normalise(text)
-    hits: list[Hit] = []
+    found: list[tuple[int, int, Rule, str]] = []
     for rule in default_rules() if rules is None else rules:
         for pattern in rule.patterns:
             for match in pattern.finditer(clean):
-                hits.append(Hit(rule, match.group(0)))
+                found.append((match.start(), match.end(), rule, match.group(0)))
+    # One hit for one stretch of text: "child prostitute" is reported, not also "prostitute".
+    found.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
+    hits: list[Hit] = []
+    covered_to = -1
+    for start, end, rule, phrase in found:
+        if start >= covered_to:
+            hits.append(Hit(rule, phrase))
+            covered_to = max(covered_to, end)
     return hits
