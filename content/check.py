@@ -276,6 +276,8 @@ def check_all(root: Path | None = None) -> CheckReport:
         contacts = load_contacts(root / "contacts.yaml")
     except ContentError as error:
         report.problems.extend(error.problems)
+    except OSError as error:
+        report.problems.append(Problem("contacts.yaml", "", f"cannot read it ({error.strerror})"))
 
     module_files = sorted((root / "modules").glob("*.yaml"))
     if not module_files:

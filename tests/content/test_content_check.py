@@ -353,3 +353,10 @@ def test_format_table_lines_up():
     lines = table.splitlines()
     assert len(lines) == 2 + len(MODULE_IDS)
     assert set(lines[1]) <= {"-", " "}
+
+
+def test_a_content_folder_without_contacts_or_modules_says_so(tmp_path):
+    assert problems_of(tmp_path) == [
+        "contacts.yaml: cannot read it (No such file or directory)",
+        f"modules: no modules found in {tmp_path / 'modules'}",
+    ]
