@@ -29,7 +29,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
+        if self.where:
+            return f"{self.file}: {self.where}: {self.message}"
+        return f"{self.file}: {self.message}"
 
 
 class ContentError(Exception):
@@ -154,9 +156,9 @@ def load_content(root: Path | None = None) -> Content:
             for step in module.steps:
                 for key in getattr(step, "contacts", []):
                     if key not in contacts.contacts:
-                        problems.append(
-                            Problem(f"{module.id}.yaml", f"step {step.id}", f"unknown contact {key!r}")
-                        )
+                        where = f"step {step.id}"
+                        message = f"unknown contact {key!r}"
+                        problems.append(Problem(f"{module.id}.yaml", where, message))
     if problems:
         raise ContentError(problems)
     assert contacts is not None and copy is not None

@@ -1,0 +1,389 @@
+"""`rise-bot content check`: is every module valid, readable and safe to say?
+
+Run it after editing any file in content/. It prints a table of how hard each module is to read,
+then every problem as `file: where: message`, and exits 1 if there is any problem.
+
+    python -m content.check            # the packaged content
+    python -m content.check --root DIR # a copy of the content folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from content.language import (
+    RULES_FILE,
+    Rule,
+    find_banned,
+    legal_claims,
+    load_rules,
+    load_source_triggers,
+)
+from content.loader import (
+    CONTENT_DIR,
+    ContentError,
+    Problem,
+    load_contacts,
+    load_copy,
+    load_module_file,
+)
+from content.readability import TextStats, measure
+from content.schema import AgeBand, Module
+
+# The rules, in one place. Grades are Flesch-Kincaid (US school grade; add 5 for an age).
+MAX_MODULE_GRADE = 6.0  # the module's text taken together
+MAX_MESSAGE_GRADE = 8.0  # any one message the young person reads
+MAX_MESSAGE_WORDS = 60  # one idea a message, on a small screen
+MIN_INTERACTIVE_STEPS = 2  # choice or quiz
+PAUSE_WITHIN_STEPS = 2  # "you can pause" must be said in the first steps
+MINUTES_RANGE = (5, 10)
+INTERACTIVE_KINDS = ("choice", "quiz")
+_BANDS: tuple[AgeBand, ...] = ("11-13", "14-17")
+_PAUSE = re.compile(r"\bpause\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One piece of text in a module, and where it is, in words a content editor can follow."""
+
+    where: str
+    text: str
+    is_message: bool  # shown as a chat message (not a button label, title or note for workers)
+    step_id: str | None = None
+    readable: bool = True  # counted in the module's reading level
+
+
+@dataclass(frozen=True)
+class ReadabilityRow:
+    """How hard one module is to read."""
+
+    module: str
+    file: str
+    minutes: int
+    steps: int
+    words: int
+    reading_ease: float
+    grade_avg: float
+    grade_max: float
+    grade_max_where: str
+
+
+@dataclass
+class CheckReport:
+    """Everything `content check` found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[ReadabilityRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= 30 else label[:27] + "..."
+
+
+def module_pieces(module: Module) -> Iterator[Piece]:
+    """Every piece of text in a module, in reading order."""
+    yield Piece("title", module.title, is_message=False, readable=False)
+    yield Piece("summary", module.summary, is_message=False, readable=False)
+    yield Piece("outcome", module.outcome, is_message=False, readable=False)
+    for step in module.steps:
+        at = f"step {step.id}"
+        yield Piece(at, step.text, is_message=True, step_id=step.id)
+        for number, option in enumerate(getattr(step, "options", []), start=1):
+            name = f"{at} > option {number} ({_short(option.label)})"
+            yield Piece(name, option.label, is_message=False, step_id=step.id)
+            if option.feedback:
+                yield Piece(f"{name} > feedback", option.feedback, is_message=True, step_id=step.id)
+        if step.kind == "quiz":
+            yield Piece(f"{at} > explanation", step.explanation, is_message=True, step_id=step.id)
+        if step.kind == "reflection":
+            yield Piece(f"{at} > thanks", step.thanks, is_message=True, step_id=step.id)
+    yield Piece("completion", module.completion, is_message=True)
+
+
+def _readability(module: Module, file: str) -> tuple[ReadabilityRow, list[Problem]]:
+    problems: list[Problem] = []
+    total = TextStats()
+    worst_grade, worst_where = float("-inf"), ""
+    for piece in module_pieces(module):
+        if not piece.readable:
+            continue
+        stats = measure(piece.text)
+        total += stats
+        if not piece.is_message:
+            continue
+        if stats.grade > worst_grade:
+            worst_grade, worst_where = stats.grade, piece.where
+        if stats.grade > MAX_MESSAGE_GRADE:
+            problems.append(
+                Problem(
+                    file,
+                    piece.where,
+                    f"too hard to read: grade {stats.grade:.1f} (at most {MAX_MESSAGE_GRADE:g}); "
+                    "use shorter sentences and shorter words",
+                )
+            )
+        if stats.words > MAX_MESSAGE_WORDS:
+            problems.append(
+                Problem(
+                    file,
+                    piece.where,
+                    f"too long: {stats.words} words (at most {MAX_MESSAGE_WORDS}); "
+                    "split it into two steps",
+                )
+            )
+    if total.grade > MAX_MODULE_GRADE:
+        problems.append(
+            Problem(
+                file,
+                "whole module",
+                f"too hard to read: average grade {total.grade:.1f} (at most {MAX_MODULE_GRADE:g})",
+            )
+        )
+    row = ReadabilityRow(
+        module=module.id,
+        file=file,
+        minutes=module.minutes,
+        steps=len(module.steps),
+        words=total.words,
+        reading_ease=total.reading_ease,
+        grade_avg=total.grade,
+        grade_max=worst_grade,
+        grade_max_where=worst_where,
+    )
+    return row, problems
+
+
+def _language(pieces: list[Piece], file: str, rules: list[Rule]) -> list[Problem]:
+    problems: list[Problem] = []
+    for piece in pieces:
+        for hit in find_banned(piece.text, rules):
+            problems.append(
+                Problem(
+                    file,
+                    piece.where,
+                    f"do not say {hit.phrase!r} "
+                    f"({hit.rule.name}: {hit.rule.why} {hit.rule.instead})",
+                )
+            )
+    return problems
+
+
+def _structure(module: Module, file: str) -> list[Problem]:
+    """Shape rules, checked for what each age band actually sees."""
+    problems: list[Problem] = []
+    low, high = MINUTES_RANGE
+    if not low <= module.minutes <= high:
+        problems.append(
+            Problem(
+                file, "minutes", f"a module takes {low} to {high} minutes, not {module.minutes}"
+            )
+        )
+    gated = any(step.min_age for step in module.steps)
+    bands: list[AgeBand | None] = [b for b in _BANDS if module.is_for(b)] if gated else [None]
+    for band in bands:
+        steps = module.steps_for(band)
+        for_band = f" for ages {band}" if band else ""
+        interactive = [s for s in steps if s.kind in INTERACTIVE_KINDS]
+        if len(interactive) < MIN_INTERACTIVE_STEPS:
+            problems.append(
+                Problem(
+                    file,
+                    "steps",
+                    f"needs at least {MIN_INTERACTIVE_STEPS} choice or quiz steps{for_band}, "
+                    f"has {len(interactive)}",
+                )
+            )
+        if not steps or steps[-1].kind != "signpost":
+            last = steps[-1].id if steps else "(none)"
+            problems.append(
+                Problem(file, f"step {last}", f"the last step{for_band} must be a signpost")
+            )
+        opening = steps[:PAUSE_WITHIN_STEPS]
+        if not any(_PAUSE.search(step.text) for step in opening):
+            first = opening[0].id if opening else "(none)"
+            problems.append(
+                Problem(
+                    file,
+                    f"step {first}",
+                    f"say near the start (first {PAUSE_WITHIN_STEPS} steps{for_band}) that "
+                    "they can pause or skip at any time",
+                )
+            )
+    return problems
+
+
+def _sources(module: Module, file: str, triggers: tuple[re.Pattern[str], ...]) -> list[Problem]:
+    """A step that states the law names its Act and section in `sources:`."""
+    problems: list[Problem] = []
+    by_step: dict[str, list[str]] = {}
+    for piece in module_pieces(module):
+        if piece.step_id:
+            by_step.setdefault(piece.step_id, []).extend(legal_claims(piece.text, triggers))
+    for step in module.steps:
+        claims = by_step.get(step.id, [])
+        if claims and not step.sources:
+            problems.append(
+                Problem(
+                    file,
+                    f"step {step.id}",
+                    f"says {claims[0]!r}, so it needs `sources:` (the Act and section)",
+                )
+            )
+    return problems
+
+
+def _where_for_whole_module(path: Path, problem: Problem) -> Problem:
+    """Name the step for module-level schema errors that are about one step."""
+    if problem.where or "last step" not in problem.message:
+        return problem
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        last = data["steps"][-1]
+        step_id = last.get("id", f"#{len(data['steps'])}")
+        return Problem(problem.file, f"step {step_id}", problem.message)
+    except (yaml.YAMLError, KeyError, IndexError, TypeError, AttributeError):
+        return problem
+
+
+def check_all(root: Path | None = None) -> CheckReport:
+    """Check the content folder (the packaged one by default) and measure every module."""
+    root = root or CONTENT_DIR
+    report = CheckReport()
+    rules_file = root / "language_rules.yaml"
+    if not rules_file.exists():
+        rules_file = RULES_FILE
+    try:
+        rules = load_rules(rules_file)
+        triggers = load_source_triggers(rules_file)
+    except (ValueError, OSError, yaml.YAMLError) as error:
+        report.problems.append(Problem(rules_file.name, "", f"cannot read the rules: {error}"))
+        return report
+
+    contacts = None
+    try:
+        contacts = load_contacts(root / "contacts.yaml")
+    except ContentError as error:
+        report.problems.extend(error.problems)
+    except OSError as error:
+        report.problems.append(Problem("contacts.yaml", "", f"cannot read it ({error.strerror})"))
+
+    module_files = sorted((root / "modules").glob("*.yaml"))
+    if not module_files:
+        report.problems.append(Problem("modules", "", f"no modules found in {root / 'modules'}"))
+    modules: list[Module] = []
+    for path in module_files:
+        try:
+            module = load_module_file(path)
+        except ContentError as error:
+            report.problems.extend(_where_for_whole_module(path, p) for p in error.problems)
+            continue
+        modules.append(module)
+        file = path.name
+        row, problems = _readability(module, file)
+        report.rows.append(row)
+        report.problems.extend(problems)
+        report.problems.extend(_language(list(module_pieces(module)), file, rules))
+        report.problems.extend(_structure(module, file))
+        report.problems.extend(_sources(module, file, triggers))
+        if contacts is not None:
+            for step in module.steps:
+                for key in getattr(step, "contacts", []):
+                    if key not in contacts.contacts:
+                        report.problems.append(
+                            Problem(file, f"step {step.id}", f"unknown contact {key!r}")
+                        )
+
+    orders: dict[int, str] = {}
+    for module in sorted(modules, key=lambda m: m.id):
+        if module.order in orders:
+            report.problems.append(
+                Problem(
+                    f"{module.id}.yaml",
+                    "order",
+                    f"order {module.order} is also used by {orders[module.order]}.yaml",
+                )
+            )
+        orders.setdefault(module.order, module.id)
+    report.rows.sort(key=lambda r: next((m.order for m in modules if m.id == r.module), 0))
+
+    copy_file = root / "copy.yaml"
+    if copy_file.exists():
+        try:
+            copy = load_copy(copy_file)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+        else:
+            pieces = [Piece(key, text, is_message=True) for key, text in copy.items()]
+            report.problems.extend(_language(pieces, copy_file.name, rules))
+    return report
+
+
+def format_table(rows: list[ReadabilityRow]) -> str:
+    """The reading-age table, one module a line."""
+    header = (
+        "module", "min", "steps", "words", "ease", "grade avg", "grade max", "hardest message"
+    )
+    lines = [
+        (
+            r.module,
+            str(r.minutes),
+            str(r.steps),
+            str(r.words),
+            f"{r.reading_ease:.1f}",
+            f"{r.grade_avg:.1f}",
+            f"{r.grade_max:.1f}",
+            r.grade_max_where,
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    numeric = {1, 2, 3, 4, 5, 6}
+
+    def fmt(row: tuple[str, ...]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(header), rule, *(fmt(line) for line in lines)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table and every problem; 1 if there is any problem, else 0."""
+    parser = argparse.ArgumentParser(
+        prog="rise-bot content check", description="Check the bot's content before it goes live."
+    )
+    parser.add_argument("--root", type=Path, default=None, help="content folder to check")
+    args = parser.parse_args(argv)
+    report = check_all(args.root)
+    if report.rows:
+        print(format_table(report.rows))
+        print(
+            f"\nGrade is Flesch-Kincaid (add 5 for a reading age). Limits: module average "
+            f"{MAX_MODULE_GRADE:g}, any message {MAX_MESSAGE_GRADE:g}."
+        )
+    if report.problems:
+        print(f"\n{len(report.problems)} problem(s):")
+        for problem in report.problems:
+            print(str(problem))
+        return 1
+    print("\nContent OK.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
