@@ -169,6 +169,7 @@ async def dispatch(server: FakeTelegram, request: web.Request) -> web.Response:
         return web.json_response(err.payload(), status=err.code)
     call = Call(name, values, time.time(), {k: f.filename for k, f in files.items()})
     server.calls.append(call)
+    server._changed()
     log.debug("bot api call %s (%d so far)", name, len(server.calls))
     handler = METHODS.get(name.lower())
     if handler is None:
