@@ -16,7 +16,7 @@ Python use::
     server.press(1001, "Yes")
     await server.stop()
 
-Stand-alone: ``python -m bot.sandbox.fake_telegram --port 8081 --user 1001:Sam:"young person"``.
+Stand-alone: ``python -m bot.sandbox --port 8081 --user 1001:Sam:"young person"``.
 
 Bot API: ``POST|GET /bot<token>/<method>`` with query string, form, multipart or JSON body,
 exactly as PTB's HTTPXRequest sends them (strings raw, other values JSON-encoded). Wrong token:
@@ -779,7 +779,8 @@ async def _serve(args: argparse.Namespace) -> None:
         user_id, name, label = _parse_user(spec)
         server.add_user(user_id, name, label=label)
     await server.start(args.host, args.port)
-    print(f"fake Telegram on {server.url}  base_url={server.base_url}  token={server.token}")
+    print(f"fake Telegram on {server.url}  base_url={server.base_url}  token={server.token}",
+          flush=True)
     try:
         await asyncio.Event().wait()
     finally:

@@ -385,7 +385,7 @@ async def test_limits_per_chat_and_overall() -> None:
                 await bot.send_message(1, "burst")
             with pytest.raises(RetryAfter):
                 await bot.send_message(1, "one too many")
-            assert [(v.scope, v.chat_id) for v in server.limit_violations] == [("chat", "1")]
+            assert [(v.scope, v.chat_id) for v in server.limit_violations] == [("chat", 1)]
             for uid in range(2, 29):  # 30 sends in this instant, all chats together
                 await bot.send_message(uid, "broadcast")
             with pytest.raises(RetryAfter) as caught:
