@@ -7,6 +7,7 @@ string also works. Answers and errors mirror Telegram's, so PTB raises the same 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -169,6 +170,7 @@ async def dispatch(server: FakeTelegram, request: web.Request) -> web.Response:
         return web.json_response(err.payload(), status=err.code)
     call = Call(name, values, time.time(), {k: f.filename for k, f in files.items()})
     server.calls.append(call)
+    server._changed()
     log.debug("bot api call %s (%d so far)", name, len(server.calls))
     handler = METHODS.get(name.lower())
     if handler is None:
@@ -203,6 +205,8 @@ async def _answer(server: FakeTelegram, call: Call, handler: Handler,
                 raise ApiError(504, "Gateway Timeout")
             await server._sleep(fault.seconds)  # "delay"
         chat_id = params.get("chat_id")
+        with contextlib.suppress(TypeError, ValueError):
+            chat_id = int(chat_id)  # form bodies carry "42", JSON bodies 42: one bucket
         server._check_limits(call.method, chat_id)
         return ok(await handler(server, params))
     except ApiError as err:

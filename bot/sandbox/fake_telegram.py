@@ -16,7 +16,7 @@ Python use::
     server.press(1001, "Yes")
     await server.stop()
 
-Stand-alone: ``python -m bot.sandbox.fake_telegram --port 8081 --user 1001:Sam:"young person"``.
+Stand-alone: ``python -m bot.sandbox --port 8081 --user 1001:Sam:"young person"``.
 
 Bot API: ``POST|GET /bot<token>/<method>`` with query string, form, multipart or JSON body,
 exactly as PTB's HTTPXRequest sends them (strings raw, other values JSON-encoded). Wrong token:
@@ -112,6 +112,7 @@ class FakeTelegram:
         enforce_limits: bool = False,
         bot_name: str = "RISE (demo)",
         now: Callable[[], float] = time.time,
+        limit_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
@@ -121,6 +122,8 @@ class FakeTelegram:
         #: Wall clock for message dates and the 48-hour delete rule; tests replace it to age
         #: messages. Flood limits use time.monotonic and are unaffected.
         self.now = now
+        #: Monotonic clock of the flood limits; tests freeze it to make limits exact.
+        self.limit_clock = limit_clock
 
         self.users: dict[int, FakeUser] = {}
         self.chats: dict[int, ChatState] = {}
@@ -179,9 +182,10 @@ class FakeTelegram:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Listen on ``host:port`` (0 = a free port; read ``.port`` afterwards)."""
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handler_cancellation=True,
+                                     shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
         self.host = host
         self.port = self._runner.addresses[0][1]
@@ -264,6 +268,24 @@ class FakeTelegram:
                     f"got {len(got)}: {got!r}"
                 )
         return chat.bot_messages()[start : start + count]
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0,
+                       what: str = "condition") -> None:
+        """Wait until ``predicate()`` is true, re-checking on every change (edits, answers...)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0 or not await self._wait_change(remaining):
+                if predicate():
+                    return
+                raise TimeoutError(f"waited {timeout}s for {what}")
+
+    async def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> Call:
+        """Wait until the bot has made ``count`` calls of ``method``; returns the last one."""
+        await self.wait_for(lambda: len(self.calls_for(method)) >= count, timeout,
+                            f"{count} {method} call(s)")
+        return self.calls_for(method)[count - 1]
 
     async def wait_until_idle(self, quiet: float = 0.05, timeout: float = 5.0) -> None:
         """Wait until no Bot API call is in flight and nothing changed for ``quiet`` seconds.
@@ -351,7 +373,7 @@ class FakeTelegram:
         """Telegram's flood limits: ~30 sends/s overall, ~1/s per chat with a small burst."""
         if not self.enforce_limits or method.lower() not in SEND_METHODS:
             return
-        now = time.monotonic()
+        now = self.limit_clock()
         chat_bucket = None
         if chat_id is not None:
             chat_bucket = self._chat_buckets.setdefault(chat_id, TokenBucket(rate=1, burst=3))
@@ -564,9 +586,6 @@ class FakeTelegram:
 
     def send_text(self, user_id: int, text: str) -> int:
         """The user types ``text`` in their chat with the bot. Returns the update_id."""
-        chat = self._chat(user_id)
-        if chat.reply_keyboard is not None:
-            pass  # typing is always allowed, keyboard or not
         entities = command_entities(text)
         return self._user_message(user_id, kind="text", text=text,
                                   payload={"entities": entities} if entities else {})
@@ -760,7 +779,8 @@ async def _serve(args: argparse.Namespace) -> None:
         user_id, name, label = _parse_user(spec)
         server.add_user(user_id, name, label=label)
     await server.start(args.host, args.port)
-    print(f"fake Telegram on {server.url}  base_url={server.base_url}  token={server.token}")
+    print(f"fake Telegram on {server.url}  base_url={server.base_url}  token={server.token}",
+          flush=True)
     try:
         await asyncio.Event().wait()
     finally:
