@@ -19,6 +19,7 @@ from bot import people
 from bot.db.engine import Database
 from bot.db.models import Conversation, ModuleProgress, Person, Role
 from bot.safety.gate import CountingGate, SafetyGate
+from bot.workers.desk import Desk, WorkerFeature, worker_help
 from content.loader import Content
 from flows.base import (
     AcceptPrivacy,
@@ -65,39 +66,49 @@ class ConversationRouter:
     """Turns one event from one person into the replies to send, saving everything on the way."""
 
     def __init__(self, db: Database, content: Content, *, safety: SafetyGate | None = None,
-                 clock: Clock = system_clock):
+                 clock: Clock = system_clock, worker_features: list[WorkerFeature] | None = None):
         self.db = db
         self.content = content
         self.flows = build_flows(content)
+        self.by_prefix = {flow.prefix: flow for flow in self.flows.values()}
         self.safety: SafetyGate = safety or CountingGate()
         self.clock = clock
+        self.worker_features: list[WorkerFeature] = worker_features or []
+        self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox sender
 
     async def handle(self, who: Identity, event: Event) -> list[Reply]:
+        """One update, one transaction; then wake whoever waits for committed work."""
         async with self.db.transaction() as session:
-            person = await people.find_by_telegram(session, who.telegram_id)
-            arrival = ""
-            if event.kind == "command" and event.command == "start" and event.args.strip():
-                claim = await people.claim_invite(session, event.args.strip(), who.telegram_id,
-                                                  self.clock(), existing=person)
-                arrival = "invited" if claim.ok else "invite_failed"
-                person = claim.person or person
-            if person is None:
-                person = await people.create_person(session, Role.YOUNG_PERSON,
-                                                    telegram_id=who.telegram_id)
-            person.last_active_at = self.clock()
-            if person.role != Role.YOUNG_PERSON:
-                return await self._worker(session, person, event, arrival)
-            replies: list[Reply] = []
-            if event.text:  # typed text, edits and captions alike
-                outcome = await self.safety.check(session, person, event.text)
-                replies.extend(outcome.replies)
-                if outcome.hold_flow:
-                    return _finish(replies, self.content)
-            if event.kind == "command" and event.command == "start":
-                convo = await session.get(Conversation, person.id)
-                replies.extend(await self._start(session, person, convo, arrival))
-            else:
-                replies.extend(await self._young_person(session, person, event))
+            replies = await self._handle(session, who, event)
+        for callback in self.on_commit:
+            callback()
+        return replies
+
+    async def _handle(self, session: AsyncSession, who: Identity, event: Event) -> list[Reply]:
+        person = await people.find_by_telegram(session, who.telegram_id)
+        arrival = ""
+        if event.kind == "command" and event.command == "start" and event.args.strip():
+            claim = await people.claim_invite(session, event.args.strip(), who.telegram_id,
+                                              self.clock(), existing=person)
+            arrival = "invited" if claim.ok else "invite_failed"
+            person = claim.person or person
+        if person is None:
+            person = await people.create_person(session, Role.YOUNG_PERSON,
+                                                telegram_id=who.telegram_id)
+        person.last_active_at = self.clock()
+        if person.role != Role.YOUNG_PERSON:
+            return await self._worker(session, person, event, arrival)
+        replies: list[Reply] = []
+        if event.text:  # typed text, edits and captions alike
+            outcome = await self.safety.check(session, person, event.text)
+            replies.extend(outcome.replies)
+            if outcome.hold_flow:
+                return _finish(replies, self.content)
+        if event.kind == "command" and event.command == "start":
+            convo = await session.get(Conversation, person.id)
+            replies.extend(await self._start(session, person, convo, arrival))
+        else:
+            replies.extend(await self._young_person(session, person, event))
         return _finish(replies, self.content)
 
     # --- young people -------------------------------------------------------------------------
@@ -119,11 +130,13 @@ class ConversationRouter:
                 return [help_reply(self.content)]
             if event.data == HELP_BACK:
                 return await self._render(session, person, convo)
-            if event.data == MENU or (event.data.startswith("menu:") and convo.flow != "menu"):
-                replies = await self._switch(session, person, convo, Goto("menu"))
-                if event.data == MENU:
-                    return replies
-                return await self._run(session, person, convo, event, stale_ok=False)
+            if event.data == MENU:
+                return await self._switch(session, person, convo, Goto("menu"))
+            target = self.by_prefix.get(event.data.split(":", 1)[0])
+            if target is not None and target.name != convo.flow:
+                # a button that belongs to another flow: a menu item, or a check-in that
+                # interrupts whatever they were doing and hands it back afterwards
+                _enter(convo, target, push=target.interrupts)
         return await self._run(session, person, convo, event)
 
     async def _command(self, session: AsyncSession, person: Person, convo: Conversation | None,
@@ -150,33 +163,42 @@ class ConversationRouter:
         return replies + await self._switch(session, person, convo, Goto("menu"))
 
     async def _run(self, session: AsyncSession, person: Person, convo: Conversation,
-                   event: Event, *, stale_ok: bool = True) -> list[Reply]:
+                   event: Event) -> list[Reply]:
         flow = self.flows[convo.flow]
         profile = await self._profile(session, person)
-        outcome = flow.handle(convo.state, convo.context, event, profile)
+        context, saved_return = _split(convo.context)
+        outcome = flow.handle(convo.state, context, event, profile)
         if not outcome.understood:
             key = "general.stale_button" if event.kind == "button" else "general.reprompt_text"
-            return [Reply(self.content.text(key))] + flow.render(convo.state, convo.context, profile)
-        return await self._apply(session, person, convo, outcome)
+            return [Reply(self.content.text(key))] + flow.render(convo.state, context, profile)
+        return await self._apply(session, person, convo, outcome, saved_return)
 
     async def _switch(self, session: AsyncSession, person: Person, convo: Conversation | None,
                       goto: Goto) -> list[Reply]:
         if convo is None:
             convo = Conversation(person_id=person.id, flow=goto.flow, state="", context={})
             session.add(convo)
+        if goto.flow == RETURN:
+            back = _split(convo.context)[1]
+            if back is None:
+                return await self._switch(session, person, convo, Goto("menu"))
+            convo.flow, convo.state, convo.context = back["flow"], back["state"], back["context"]
+            return await self._render(session, person, convo)
         profile = await self._profile(session, person)
         outcome = self.flows[goto.flow].start(profile, goto.args)
-        convo.flow = goto.flow
         if not outcome.understood:  # e.g. a module that no longer exists
             return [Reply(self.content.text("module.unknown"))] + await self._switch(
                 session, person, convo, Goto("menu"))
-        return await self._apply(session, person, convo, outcome)
+        saved_return = _split(convo.context)[1] if goto.keep_return else None
+        convo.flow = goto.flow
+        return await self._apply(session, person, convo, outcome, saved_return)
 
     async def _apply(self, session: AsyncSession, person: Person, convo: Conversation,
-                     outcome: Outcome) -> list[Reply]:
+                     outcome: Outcome, saved_return: dict | None = None) -> list[Reply]:
         for effect in outcome.effects:
             await self._effect(session, person, effect)
-        convo.state, convo.context = outcome.state, outcome.context
+        convo.state = outcome.state
+        convo.context = {**outcome.context, **({RETURN_KEY: saved_return} if saved_return else {})}
         replies = list(outcome.replies)
         if outcome.goto is not None:
             replies += await self._switch(session, person, convo, outcome.goto)
@@ -187,7 +209,8 @@ class ConversationRouter:
         if convo is None:
             return await self._switch(session, person, None, Goto("onboarding"))
         profile = await self._profile(session, person)
-        return self.flows[convo.flow].render(convo.state, convo.context, profile)
+        context = _split(convo.context)[0]
+        return self.flows[convo.flow].render(convo.state, context, profile)
 
     # --- effects ------------------------------------------------------------------------------
 
@@ -241,9 +264,51 @@ class ConversationRouter:
 
     async def _worker(self, session: AsyncSession, person: Person, event: Event,
                       arrival: str) -> list[Reply]:
-        name = person.display_name or person.pseudonym
-        greeting = "Welcome! Your account is now linked. " if arrival == "invited" else ""
-        return [Reply(f"{greeting}Hi {name}. You are signed in as {person.role.replace('_', ' ')}.")]
+        """Workers: each feature in turn; the one awaiting the worker's typed text goes first."""
+        convo = await session.get(Conversation, person.id)
+        if convo is None:
+            convo = Conversation(person_id=person.id, flow="worker", state="idle", context={})
+            session.add(convo)
+        desk = Desk(session, person, convo, self.content, self.clock())
+        replies: list[Reply] = []
+        if arrival == "invited":
+            replies.append(Reply(f"Welcome, {person.display_name or person.pseudonym}! "
+                                 "Your Telegram account is now linked to RISE."))
+        features = list(self.worker_features)
+        awaited = desk.awaited
+        if awaited is not None:
+            features.sort(key=lambda feature: feature.name != awaited[0])
+        if not (event.kind == "command" and event.command in ("start", "help")):
+            for feature in features:
+                if desk.role not in feature.roles:
+                    continue
+                handled = await feature.handle(desk, event)
+                if handled is not None:
+                    return replies + handled
+        if event.kind == "command" and event.command not in ("start", "help"):
+            replies.append(Reply(self.content.text("general.unknown_command")))
+        return replies + [worker_help(self.worker_features, desk)]
+
+
+RETURN = "return"
+RETURN_KEY = "_return"
+
+
+def _split(context: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:
+    """The flow's own context, and where to go back to when an interruption ends."""
+    own = dict(context or {})
+    return own, own.pop(RETURN_KEY, None)
+
+
+def _enter(convo: Conversation, flow: Flow, *, push: bool) -> None:
+    """Move the conversation into `flow` at its entry state, remembering where it was."""
+    saved = {"flow": convo.flow, "state": convo.state, "context": _split(convo.context)[0]}
+    previous_return = _split(convo.context)[1]
+    if push and convo.flow != flow.name:
+        convo.context = {RETURN_KEY: saved}
+    else:
+        convo.context = {RETURN_KEY: previous_return} if previous_return else {}
+    convo.flow, convo.state = flow.name, flow.entry_state
 
 
 def _finish(replies: list[Reply], content: Content) -> list[Reply]:

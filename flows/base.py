@@ -128,10 +128,12 @@ Effect = AcceptPrivacy | SetNickname | SetAgeBand | SaveProgress
 
 @dataclass(frozen=True)
 class Goto:
-    """Hand the conversation to another flow."""
+    """Hand the conversation to another flow; `Goto("return")` goes back to where the person
+    was before an interrupting flow (a check-in, a safety question) started."""
 
     flow: str
     args: str = ""
+    keep_return: bool = False
 
 
 @dataclass
@@ -173,9 +175,13 @@ class Flow:
     prefix: ClassVar[str]
     STATES: ClassVar[list[str]]
     TRANSITIONS: ClassVar[list[dict[str, Any]]]
+    interrupts: ClassVar[bool] = False  # its buttons may come at any time; then it hands back
+    entry_state: ClassVar[str] = ""  # where its buttons are handled from; default: first state
 
     def __init__(self, content: Content):
         self.content = content
+        if not self.entry_state:
+            type(self).entry_state = self.STATES[0]
         self.machine = Machine(
             model=None,
             states=self.STATES,

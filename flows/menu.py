@@ -17,7 +17,7 @@ class MenuFlow(Flow):
         {"trigger": "enter", "source": "*", "dest": "menu", "after": "show"},
         {"trigger": "modules", "source": "*", "dest": "modules", "after": "show"},
         {"trigger": "about", "source": "*", "dest": "about", "after": "show"},
-        {"trigger": "open", "source": "modules", "dest": "modules", "conditions": "module_exists",
+        {"trigger": "open", "source": "*", "dest": "modules", "conditions": "module_exists",
          "after": "open_module"},
     ]
 

@@ -1,0 +1,1 @@
+"""What workers do through the bot. One module per feature, each a `WorkerFeature`."""
