@@ -292,6 +292,11 @@ class Detector:
                 where = f"{path.name}: entry {entry.id}"
                 for written in entry.phrases:
                     for filled in _fill_slots(written, slots, where):
+                        if not all(normaliser.normalise(p) for p in _GAP.split(filled)):
+                            raise LexiconError(
+                                f"{where}: phrase {written!r} has no words left after "
+                                "normalising (only punctuation or unknown emoji?)"
+                            )
                         phrases.append((("entry", index), written, filled))
 
         look_path = pick("lookalikes.yaml")
