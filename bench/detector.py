@@ -66,7 +66,7 @@ def synthetic_content(directory: Path, factor: int, seed: int = 7) -> None:
     shutil.copytree(CONTENT_DIR, directory, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     base = Detector.load(directory)
-    target = len(base._payloads) * (factor - 1)
+    target = len(base.keys) * (factor - 1)
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
     phrases = set()
@@ -113,7 +113,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         synthetic_content(Path(tmp), factor=10)
         big = Detector.load(Path(tmp))
-    print(f"lexicon keys: full {len(full._payloads):,}, ten-times {len(big._payloads):,}")
+    print(f"lexicon keys: full {len(full.keys):,}, ten-times {len(big.keys):,}")
     for detector in (full, big):  # warm up
         for text in msgs[:2000]:
             detector.scan(text)
