@@ -202,7 +202,7 @@ class Detector:
         self.context = context
         self.negation_window = context.negation.window
         self.rules = context.rules
-        self._payloads: dict[str, list[tuple]] = defaultdict(list)
+        self._payloads: dict[str, list[tuple]] = defaultdict(list)  # key -> what it means
         self._gapped: list[_Gapped] = []
         for owner, written, filled in phrases:
             self._add(owner, written, filled)
@@ -216,6 +216,9 @@ class Detector:
         for key, payloads in self._payloads.items():
             self.automaton.add_word(key, (len(key), tuple(payloads)))
         self.automaton.make_automaton()
+        # Keep only immutable data around: fewer objects for the garbage collector to walk.
+        self.keys: tuple[str, ...] = tuple(self._payloads)
+        del self._payloads
         self.origin = origin
 
     def _add(self, owner: tuple[str, Any], written: str, filled: str) -> None:
@@ -292,6 +295,11 @@ class Detector:
                 where = f"{path.name}: entry {entry.id}"
                 for written in entry.phrases:
                     for filled in _fill_slots(written, slots, where):
+                        if not all(normaliser.normalise(p) for p in _GAP.split(filled)):
+                            raise LexiconError(
+                                f"{where}: phrase {written!r} has no words left after "
+                                "normalising (only punctuation or unknown emoji?)"
+                            )
                         phrases.append((("entry", index), written, filled))
 
         look_path = pick("lookalikes.yaml")
@@ -429,7 +437,7 @@ class Detector:
     def naive_scan(self, text: str) -> bool:
         """Baseline for the benchmark: a loop of ``in`` checks over the same phrases."""
         hay = f" {self.normaliser.normalise(text)} "
-        return any(key in hay for key in self._payloads)
+        return any(key in hay for key in self.keys)
 
 
 def _chain(spans: list[list[tuple[int, int]]]) -> tuple[int, int] | None:

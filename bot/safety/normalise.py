@@ -59,6 +59,7 @@ _KEEP = re.compile(
     r"|\d+(?:am|pm)?\d*(?:am|pm)?"
 )
 _SPACE = re.compile(r"\s+")
+_ONE_LETTER_WORDS = frozenset("iau")
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "So", "Sk", "Mn", "Me", "Zl", "Zp"})
 
 
@@ -164,6 +165,16 @@ class Normaliser:
         main = " ".join(" ".join(norm for _, norm in words).split())
         if sum(1 for typed, _ in words if len(typed) == 1) < 3:
             return (main,)
+        forms = [main]
+        for keep_word in (False, True):
+            form = self._join_runs(words, keep_word)
+            if form is not None and form not in forms:
+                forms.append(form)
+        return tuple(forms)
+
+    def _join_runs(self, words: list[tuple[str, str]], keep_word: bool) -> str | None:
+        """Join runs of 3+ single letters. With ``keep_word``, a leading "i", "a" or "u" stays
+        a word of its own ("i c u t" -> "i cut")."""
         joined: list[str] = []
         run: list[str] = []
         changed = False
@@ -171,20 +182,18 @@ class Normaliser:
             if len(typed) == 1:
                 run.append(typed)
                 continue
+            if keep_word and len(run) >= 4 and run[0] in _ONE_LETTER_WORDS:
+                joined.append(self.normalise(run[0]))
+                run = run[1:]
             if len(run) >= 3:
-                joined.append(self._join_letters("".join(run)))
+                joined.append(self.normalise("".join(run)))
                 changed = True
             else:
                 joined.extend(self.normalise(letter) for letter in run)
             run = []
             if norm:
                 joined.append(norm)
-        if not changed:
-            return (main,)
-        return (main, " ".join(" ".join(joined).split()))
-
-    def _join_letters(self, letters: str) -> str:
-        return self.normalise(letters)
+        return " ".join(" ".join(joined).split()) if changed else None
 
     def _fold_unicode(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
