@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     area_contacts_file: Path | None = None
     log_level: str = "INFO"
+    smtp_host: str | None = Field(default=None, description="Mail server for the alert e-mails.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "rise-bot@localhost"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
 
     @field_validator("telegram_bot_token")
     @classmethod

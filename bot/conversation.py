@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +48,14 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class YoungPersonHook(Protocol):
+    """Something that may take a young person's event before their flow does (a safety answer,
+    a relay message); returns None to let the flow have it."""
+
+    async def handle(self, session: AsyncSession, person: Person, convo: Conversation | None,
+                     event: Event) -> list[Reply] | None: ...
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who sent an update, as far as Telegram tells us. The first name is never stored."""
@@ -66,7 +74,8 @@ class ConversationRouter:
     """Turns one event from one person into the replies to send, saving everything on the way."""
 
     def __init__(self, db: Database, content: Content, *, safety: SafetyGate | None = None,
-                 clock: Clock = system_clock, worker_features: list[WorkerFeature] | None = None):
+                 clock: Clock = system_clock, worker_features: list[WorkerFeature] | None = None,
+                 young_person_hooks: list[YoungPersonHook] | None = None):
         self.db = db
         self.content = content
         self.flows = build_flows(content)
@@ -74,6 +83,7 @@ class ConversationRouter:
         self.safety: SafetyGate = safety or CountingGate()
         self.clock = clock
         self.worker_features: list[WorkerFeature] = worker_features or []
+        self.young_person_hooks: list[YoungPersonHook] = young_person_hooks or []
         self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox sender
 
     async def handle(self, who: Identity, event: Event) -> list[Reply]:
@@ -119,6 +129,10 @@ class ConversationRouter:
         text = self.content.text
         if event.kind == "command":
             return await self._command(session, person, convo, event)
+        for hook in self.young_person_hooks:
+            handled = await hook.handle(session, person, convo, event)
+            if handled is not None:
+                return handled
         if event.kind == "media":
             return [Reply(text("general.media"))] + await self._render(session, person, convo)
         if event.kind == "edit":

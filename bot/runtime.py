@@ -1,32 +1,52 @@
-"""Putting the pieces together for a real run: settings -> database -> router -> PTB."""
+"""Putting the pieces together for a real run: settings -> database -> services -> PTB."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
+from telegram.ext import Application
+
 from bot.config import Settings
-from bot.conversation import ConversationRouter
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
+from bot.services import Services, build_services
 from bot.tg.app import ALLOWED_UPDATES, build_application
-from content.loader import default_content
 
 log = logging.getLogger(__name__)
 
 
-def build_router(settings: Settings, db: Database) -> ConversationRouter:
-    return ConversationRouter(db, default_content())
-
-
 def run_polling(settings: Settings) -> None:
-    """`rise-bot run`: the schema is brought up to date, then PTB polls until Ctrl-C."""
+    """`rise-bot run`: the schema is brought up to date, then PTB polls until Ctrl-C; the
+    clock and the outbox sender run alongside in the same loop."""
     upgrade(settings.database_url)
     db = Database(settings.database_url)
-    router = build_router(settings, db)
+    services = build_services(db, settings=settings)
     assert settings.telegram_bot_token is not None
-    application = build_application(settings.telegram_bot_token.get_secret_value(), router,
-                                    base_url=settings.telegram_base_url)
+    application = build_application(settings.telegram_bot_token.get_secret_value(),
+                                    services.router, base_url=settings.telegram_base_url)
+    services.attach_bot(application.bot)
+
+    _chain_hooks(application, services)
     log.info("bot starting (long polling)")
     asyncio.set_event_loop(asyncio.new_event_loop())
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+def _chain_hooks(application: Application, services: Services) -> None:
+    """Run our start/stop beside PTB's own post_init/post_shutdown."""
+    original_init = application.post_init
+    original_shutdown = application.post_shutdown
+
+    async def post_init(app: Application) -> None:
+        if original_init:
+            await original_init(app)
+        await services.start_background()
+
+    async def post_shutdown(app: Application) -> None:
+        await services.stop_background()
+        if original_shutdown:
+            await original_shutdown(app)
+
+    application.post_init = post_init
+    application.post_shutdown = post_shutdown

@@ -68,3 +68,27 @@ def router(db, content, clock) -> ConversationRouter:
 @pytest.fixture
 def young_person(router) -> Chat:
     return Chat(router, telegram_id=5001)
+
+
+@pytest.fixture
+def system(db, practice_content, clock):
+    """The whole system without Telegram: deliveries land in `system.phones`."""
+    from bot.outbox import OutboxSender
+    from bot.services import build_services
+    from tests.workers_fixture import Phones, System
+
+    services = build_services(db, content=practice_content, now=clock)
+    phones = Phones()
+    services.transports.update({"telegram": phones, "email": phones})
+    sender = OutboxSender(db, services.transports, clock)
+    services.router.on_commit.append(sender.kick)
+    return System(services=services, phones=phones, sender=sender)
+
+
+@pytest.fixture
+def unused_tcp_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

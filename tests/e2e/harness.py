@@ -13,6 +13,7 @@ from telegram.ext import Application
 from bot.conversation import ConversationRouter
 from bot.db.engine import Database
 from bot.sandbox.fake_telegram import FakeTelegram
+from bot.services import Services, build_services
 from bot.tg.app import build_application, start_polling, stop_polling
 from bot.tg.tracking import UpdateTracker
 from content.loader import Content
@@ -27,15 +28,28 @@ class Stack:
     content: Content
     clock: object
     app: Application | None = None
-    router: ConversationRouter | None = None
-    extra: dict = field(default_factory=dict)
+    services: Services | None = None
+    worker_features: list = field(default_factory=list)
+
+    @property
+    def router(self) -> ConversationRouter:
+        assert self.services is not None
+        return self.services.router
 
     async def start_bot(self) -> None:
-        self.router = ConversationRouter(self.db, self.content, clock=self.clock, **self.extra)
-        self.app = build_application(self.server.token, self.router,
+        self.services = build_services(self.db, content=self.content, now=self.clock,
+                                       worker_features=self.worker_features)
+        self.app = build_application(self.server.token, self.services.router,
                                      base_url=self.server.base_url,
                                      base_file_url=self.server.base_file_url)
+        self.services.attach_bot(self.app.bot)
         await start_polling(self.app, poll_timeout=1)
+
+    async def deliver(self) -> int:
+        """What the background tasks do, done now: run due jobs, then send the outbox."""
+        assert self.services is not None and self.services.sender is not None
+        await self.services.clock.tick()
+        return await self.services.sender.deliver_due()
 
     async def stop_bot(self) -> None:
         if self.app is None:

@@ -14,7 +14,8 @@ def says(detector, text, recent=()):
 @pytest.mark.parametrize(
     ("message", "severity", "category"),
     [
-        ("he's outside my house", None, None),  # alone: not enough (could be a lift home)
+        # an unnamed "he" at home is a same-day alert; "my mate/dad is outside" is not
+        ("he's outside my house", "high", "immediate_danger"),
         ("he's outside my house and won't leave", "critical", "immediate_danger"),
         ("he's hurting me right now", "critical", "immediate_danger"),
         ("I've taken all my pills", "critical", "suicide"),

@@ -1,0 +1,349 @@
+"""Alerts: opened in the same transaction as the detection, paged through the outbox, escalated
+by the clock until someone acknowledges, and recorded step by step.
+
+Nobody on duty is a case the policy handles (coverage gap to managers, the young person told to
+call 999 or Childline, retries continue), never a dropped alert.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, schedule
+from bot.db.models import Alert, AlertEvent, Job, OutboxMessage, Person, Role
+from bot.outbox import enqueue
+from bot.safety.detector import Severity
+from bot.safety.policy import EscalationPolicy, SeverityPolicy
+from content.loader import Content
+from flows.base import Button, Keyboard
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = ("open", "notified", "acknowledged")
+ESCALATE = "alert_escalate"
+EMAIL = "alert_email"
+ACK_REMINDER = "alert_ack_reminder"
+WORKER_ROLES = (Role.SUPPORT_WORKER, Role.DUTY_WORKER, Role.MANAGER)
+EXCERPT_LIMIT = 6
+NOBODY_RETRY = timedelta(minutes=1)  # messages kept on an alert: the trigger and the few before it
+
+
+def alert_buttons(alert: Alert) -> Keyboard:
+    """Opaque alert ids: every press is checked against the presser's rights on the server."""
+    return ((Button("✅ Acknowledge", f"al:ack:{alert.id}"),
+             Button("💬 Talk to them", f"al:talk:{alert.id}")),
+            (Button("📝 Resolve", f"al:resolve:{alert.id}"),))
+
+
+def category_words(alert: Alert) -> str:
+    names = alert.categories.get("names", [])
+    return ", ".join(n.replace("_", " ") for n in names) or "none given"
+
+
+class Escalation:
+    """Opens, pages, escalates, acknowledges and resolves alerts."""
+
+    def __init__(self, policy: EscalationPolicy, content: Content, zone: Any = None):
+        self.policy = policy
+        self.content = content
+        self.zone = zone
+
+    def register(self, clock: Clock) -> None:
+        clock.register(ESCALATE, self._on_escalate)
+        clock.register(EMAIL, self._on_email)
+        clock.register(ACK_REMINDER, self._on_ack_reminder)
+
+    # --- opening -----------------------------------------------------------------------------
+
+    async def raise_alert(self, session: AsyncSession, person: Person, *, severity: Severity,
+                          categories: Sequence[str], source: str, now: datetime,
+                          excerpt: Sequence[str] = ()) -> Alert | None:
+        """Open an alert, or attach to the person's open one (re-paging only if severity rises)."""
+        if severity < Severity.MEDIUM:
+            return None
+        alert = await session.scalar(
+            select(Alert).where(Alert.person_id == person.id, Alert.status.in_(OPEN_STATUSES))
+            .order_by(Alert.id.desc()).limit(1))
+        if alert is not None:
+            return await self._attach(session, alert, severity, categories, excerpt[-1:], now)
+        policy = self.policy.for_label(severity.label)
+        alert = Alert(person_id=person.id, severity=int(severity), source=source,
+                      categories={"names": sorted(set(categories))}, status="open",
+                      policy=policy.model_dump(), excerpt=_excerpt(None, excerpt), opened_at=now,
+                      updated_at=now)
+        session.add(alert)
+        await session.flush()
+        self._event(session, alert, "opened", now, severity=severity.label, source=source,
+                    categories=list(alert.categories["names"]))
+        await self._page_level(session, alert, person, 0, now)
+        if policy.email_after_minutes is not None:
+            await schedule(session, EMAIL, now + timedelta(minutes=policy.email_after_minutes),
+                           payload={"alert_id": alert.id}, dedupe_key=f"alert:{alert.id}:email")
+        return alert
+
+    async def _attach(self, session: AsyncSession, alert: Alert, severity: Severity,
+                      categories: Sequence[str], excerpt: Sequence[str], now: datetime) -> Alert:
+        alert.excerpt = _excerpt(alert.excerpt, excerpt)
+        names = sorted(set(alert.categories.get("names", [])) | set(categories))
+        alert.categories = {"names": names}
+        alert.updated_at = now
+        if severity <= alert.severity:
+            self._event(session, alert, "repeated", now, severity=severity.label)
+            return alert
+        self._event(session, alert, "severity_raised", now, old=Severity(alert.severity).label,
+                    new=severity.label)
+        alert.severity = int(severity)
+        policy = self.policy.for_label(severity.label)
+        alert.policy = policy.model_dump()
+        await _cancel_jobs(session, alert.id, ESCALATE)
+        if alert.status != "acknowledged":
+            alert.status = "open"
+        person = await session.get(Person, alert.person_id)
+        assert person is not None
+        await self._page_level(session, alert, person, 0, now)
+        if policy.email_after_minutes is not None and alert.status != "acknowledged":
+            await schedule(session, EMAIL, now + timedelta(minutes=policy.email_after_minutes),
+                           payload={"alert_id": alert.id},
+                           dedupe_key=f"alert:{alert.id}:email:{alert.severity}")
+        return alert
+
+    # --- paging ------------------------------------------------------------------------------
+
+    async def _page_level(self, session: AsyncSession, alert: Alert, person: Person,
+                          level: int, now: datetime) -> None:
+        """Page one level; an empty level is skipped (coverage gap) and the next one paged."""
+        policy = SeverityPolicy.model_validate(alert.policy)
+        levels = policy.levels
+        level = min(level, len(levels) - 1)
+        recipients = await self._audience(session, levels[level].notify, person)
+        while not recipients and level < len(levels) - 1:
+            await self._coverage_gap(session, alert, person, levels[level].notify, now)
+            level += 1
+            recipients = await self._audience(session, levels[level].notify, person)
+        alert.level = level
+        if not recipients:
+            await self._coverage_gap(session, alert, person, levels[level].notify, now)
+            await self._tell_young_person_to_call(session, alert, person, now)
+        else:
+            alert.pages += 1
+            text = await self._alert_text(session, alert, person, now)
+            for worker in recipients:
+                await enqueue(session, chat_id=worker.telegram_id, text=text, now=now,
+                              buttons=alert_buttons(alert), alert_id=alert.id,
+                              dedupe_key=f"alert:{alert.id}:page:{alert.pages}:{worker.id}")
+            kind = "notified" if alert.pages == 1 else "escalated"
+            self._event(session, alert, kind, now, level=level,
+                        to=[w.id for w in recipients], audience=levels[level].notify)
+            if alert.status == "open":
+                alert.status = "notified"
+        if not recipients:  # keep trying, often, until someone can be reached
+            await schedule(session, ESCALATE, now + NOBODY_RETRY,
+                           payload={"alert_id": alert.id, "level": 0})
+        elif policy.page:
+            await self._schedule_next(session, alert, policy, level, now)
+
+    async def _schedule_next(self, session: AsyncSession, alert: Alert, policy: SeverityPolicy,
+                             level: int, now: datetime) -> None:
+        if level + 1 < len(policy.levels):
+            wait = policy.levels[level + 1].after_minutes
+            next_level = level + 1
+        else:
+            wait = policy.repeat_minutes or policy.levels[-1].after_minutes or 15
+            next_level = level
+        await schedule(session, ESCALATE, now + timedelta(minutes=wait),
+                       payload={"alert_id": alert.id, "level": next_level})
+
+    async def _audience(self, session: AsyncSession, audience: str, person: Person) -> list[Person]:
+        active_workers = select(Person).where(Person.active, Person.role.in_(WORKER_ROLES),
+                                              Person.telegram_id.is_not(None))
+        if audience == "on_duty":
+            query = active_workers.where(Person.on_duty)
+        elif audience == "duty_list_and_managers":
+            query = active_workers.where(or_(Person.on_duty_list, Person.on_duty,
+                                             Person.role == Role.DUTY_WORKER,
+                                             Person.role == Role.MANAGER))
+        else:  # assigned_worker_or_duty_list
+            if person.worker_id is not None:
+                worker = await session.get(Person, person.worker_id)
+                if worker is not None and worker.active and worker.telegram_id is not None:
+                    return [worker]
+            query = active_workers.where(or_(Person.on_duty_list, Person.on_duty,
+                                             Person.role == Role.DUTY_WORKER))
+        return list(await session.scalars(query.order_by(Person.id)))
+
+    async def _coverage_gap(self, session: AsyncSession, alert: Alert, person: Person,
+                            audience: str, now: datetime) -> None:
+        self._event(session, alert, "coverage_gap", now, audience=audience)
+        managers = await session.scalars(select(Person).where(
+            Person.active, Person.role == Role.MANAGER, Person.telegram_id.is_not(None)))
+        for manager in managers:
+            await enqueue(session, chat_id=manager.telegram_id, now=now, alert_id=alert.id,
+                          text=(f"⚠️ Coverage gap: nobody to page ({audience.replace('_', ' ')}) "
+                                f"for a {Severity(alert.severity).label} alert about "
+                                f"{person.pseudonym}. Please make sure someone is on duty."),
+                          dedupe_key=f"alert:{alert.id}:gap:{alert.pages}:{audience}:{manager.id}")
+
+    async def _tell_young_person_to_call(self, session: AsyncSession, alert: Alert,
+                                         person: Person, now: datetime) -> None:
+        if person.telegram_id is None:
+            return
+        await enqueue(session, chat_id=person.telegram_id, now=now, alert_id=alert.id,
+                      text=self.content.text("safety.nobody_reachable"),
+                      dedupe_key=f"alert:{alert.id}:nobody")
+        self._event(session, alert, "young_person_told_to_call", now)
+
+    async def _alert_text(self, session: AsyncSession, alert: Alert, person: Person,
+                          now: datetime) -> str:
+        label = Severity(alert.severity).label.upper()
+        icon = "🚨" if alert.severity >= Severity.HIGH else "⚠️"
+        when = alert.opened_at.astimezone(self.zone) if self.zone else alert.opened_at
+        lines = [f"{icon} {label} alert #{alert.id} – {person.pseudonym}",
+                 f"About: {category_words(alert)}",
+                 f"Opened: {when:%H:%M %a %d %b}",
+                 f"Source: {alert.source}"]
+        if alert.excerpt:
+            lines += ["", "What they said (most recent last):", alert.excerpt]
+        if alert.safe_answer:
+            lines += ["", f"Somewhere safe right now? {alert.safe_answer}"]
+        if alert.pages > 1:
+            lines += ["", f"Page {alert.pages}: nobody has acknowledged yet."]
+        return "\n".join(lines)
+
+    # --- the clock -----------------------------------------------------------------------------
+
+    async def _on_escalate(self, session: AsyncSession, job: Job, now: datetime) -> None:
+        alert = await session.get(Alert, job.payload["alert_id"])
+        if alert is None or alert.status not in ("open", "notified"):
+            return
+        person = await session.get(Person, alert.person_id)
+        assert person is not None
+        await self._page_level(session, alert, person, int(job.payload.get("level", 0)), now)
+
+    async def _on_email(self, session: AsyncSession, job: Job, now: datetime) -> None:
+        alert = await session.get(Alert, job.payload["alert_id"])
+        if alert is None or alert.status not in ("open", "notified"):
+            return
+        person = await session.get(Person, alert.person_id)
+        assert person is not None
+        recipients = await session.scalars(select(Person).where(
+            Person.active, Person.email.is_not(None),
+            or_(Person.on_duty_list, Person.on_duty, Person.role.in_((Role.DUTY_WORKER,
+                                                                      Role.MANAGER)))))
+        text = await self._alert_text(session, alert, person, now)
+        sent = []
+        for worker in recipients:
+            await enqueue(session, address=worker.email, now=now, alert_id=alert.id,
+                          text=f"Not acknowledged on Telegram. Open Telegram to respond.\n\n{text}",
+                          dedupe_key=f"alert:{alert.id}:email:{job.id}:{worker.id}")
+            sent.append(worker.id)
+        self._event(session, alert, "emailed", now, to=sent)
+
+    async def _on_ack_reminder(self, session: AsyncSession, job: Job, now: datetime) -> None:
+        alert = await session.get(Alert, job.payload["alert_id"])
+        if alert is None or alert.status != "acknowledged" or alert.acknowledged_by_id is None:
+            return
+        worker = await session.get(Person, alert.acknowledged_by_id)
+        person = await session.get(Person, alert.person_id)
+        if worker is None or worker.telegram_id is None or person is None:
+            return
+        await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id,
+                      text=(f"⏰ Reminder: alert #{alert.id} about {person.pseudonym} has no "
+                            "outcome yet. Tap Resolve when you can, with a short note."),
+                      buttons=alert_buttons(alert), dedupe_key=f"alert:{alert.id}:remind:{job.id}")
+        self._event(session, alert, "reminded", now, to=worker.id)
+        minutes = self.policy.ack_reminder_minutes
+        await schedule(session, ACK_REMINDER, now + timedelta(minutes=minutes),
+                       payload={"alert_id": alert.id})
+
+    # --- workers' actions ------------------------------------------------------------------------
+
+    async def acknowledge(self, session: AsyncSession, alert: Alert, worker: Person,
+                          now: datetime) -> bool:
+        """The first acknowledgement stops the paging; returns False if it was already done."""
+        if alert.status not in ("open", "notified"):
+            return False
+        alert.status = "acknowledged"
+        alert.acknowledged_at, alert.acknowledged_by_id = now, worker.id
+        await _cancel_jobs(session, alert.id, ESCALATE)
+        await _cancel_jobs(session, alert.id, EMAIL)
+        self._event(session, alert, "acknowledged", now, actor=worker)
+        await schedule(session, ACK_REMINDER,
+                       now + timedelta(minutes=self.policy.ack_reminder_minutes),
+                       payload={"alert_id": alert.id})
+        await self._tell_others(session, alert, worker, now,
+                                f"✅ Alert #{alert.id} was acknowledged by "
+                                f"{worker.display_name or worker.pseudonym}.")
+        return True
+
+    async def resolve(self, session: AsyncSession, alert: Alert, worker: Person, note: str,
+                      now: datetime) -> bool:
+        if alert.status == "resolved":
+            return False
+        if alert.status in ("open", "notified"):
+            await self.acknowledge(session, alert, worker, now)
+        alert.status = "resolved"
+        alert.resolved_at, alert.resolved_by_id, alert.outcome = now, worker.id, note
+        await _cancel_jobs(session, alert.id, ACK_REMINDER)
+        self._event(session, alert, "resolved", now, actor=worker)
+        await self._tell_others(session, alert, worker, now,
+                                f"📝 Alert #{alert.id} was resolved by "
+                                f"{worker.display_name or worker.pseudonym}.")
+        return True
+
+    async def record_safe_answer(self, session: AsyncSession, alert: Alert, answer: str,
+                                 now: datetime) -> None:
+        """The young person's answer to "Are you somewhere safe?" goes straight to the workers."""
+        alert.safe_answer = answer
+        self._event(session, alert, "safe_answer", now, answer=answer)
+        person = await session.get(Person, alert.person_id)
+        assert person is not None
+        paged = await self._paged_workers(session, alert)
+        for worker in paged:
+            await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id,
+                          text=(f"Alert #{alert.id} – {person.pseudonym} answered "
+                                f"\"Are you somewhere safe right now?\": {answer}"),
+                          buttons=alert_buttons(alert) if alert.status != "resolved" else (),
+                          dedupe_key=f"alert:{alert.id}:safe:{answer}:{worker.id}")
+        if answer == "No" and alert.status in ("open", "notified"):
+            await self._page_level(session, alert, person, alert.level + 1, now)
+
+    async def _paged_workers(self, session: AsyncSession, alert: Alert) -> list[Person]:
+        chat_ids = set(await session.scalars(select(OutboxMessage.chat_id).where(
+            OutboxMessage.alert_id == alert.id, OutboxMessage.chat_id.is_not(None))))
+        if not chat_ids:
+            return []
+        return list(await session.scalars(select(Person).where(
+            Person.telegram_id.in_(chat_ids), Person.role.in_(WORKER_ROLES))))
+
+    async def _tell_others(self, session: AsyncSession, alert: Alert, worker: Person,
+                           now: datetime, text: str) -> None:
+        for other in await self._paged_workers(session, alert):
+            if other.id != worker.id:
+                await enqueue(session, chat_id=other.telegram_id, now=now, alert_id=alert.id,
+                              text=text, dedupe_key=f"alert:{alert.id}:{text[:20]}:{other.id}")
+
+    def _event(self, session: AsyncSession, alert: Alert, kind: str, now: datetime, *,
+               actor: Person | None = None, **detail: Any) -> None:
+        session.add(AlertEvent(alert_id=alert.id, kind=kind, actor_id=actor.id if actor else None,
+                               at=now, detail=detail))
+        log.info("alert %s", kind, extra={"alert_id": alert.id, "severity": alert.severity})
+
+
+async def _cancel_jobs(session: AsyncSession, alert_id: int, kind: str) -> None:
+    for job in await session.scalars(select(Job).where(Job.kind == kind,
+                                                       Job.status == "pending")):
+        if job.payload.get("alert_id") == alert_id:
+            job.status = "cancelled"
+
+
+def _excerpt(existing: str | None, new: Sequence[str]) -> str | None:
+    """The trigger and the few messages before it, newest last; nothing else is kept."""
+    lines = (existing.split("\n") if existing else []) + [f"“{' '.join(m.split())[:500]}”"
+                                                          for m in new if m.strip()]
+    return "\n".join(lines[-EXCERPT_LIMIT:]) or None

@@ -1,0 +1,106 @@
+"""Everything the bot needs, wired once: router, safety, escalation, clock and outbox.
+
+`rise-bot run`, the demo, the tests and the benchmarks all build the system here, so they run
+the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.conversation import ConversationRouter, system_clock
+from bot.db.engine import Database
+from bot.email import SmtpTransport
+from bot.outbox import OutboxSender, Transport
+from bot.safety.detecting_gate import DetectingGate
+from bot.safety.detector import Detector
+from bot.safety.escalation import Escalation
+from bot.safety.policy import EscalationPolicy, load_policy
+from bot.safety.young_person_side import YoungPersonSafety
+from bot.tg.transport import TelegramTransport
+from bot.workers.desk import WorkerFeature
+from bot.workers.duty import DutyFeature, RelayFeature
+from content.loader import Content, default_content
+
+
+@dataclass
+class Services:
+    db: Database
+    content: Content
+    router: ConversationRouter
+    clock: Clock
+    escalation: Escalation
+    gate: DetectingGate
+    now: Callable[[], datetime]
+    transports: dict[str, Transport] = field(default_factory=dict)
+    sender: OutboxSender | None = None
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+    _stop: asyncio.Event | None = None
+
+    def attach_bot(self, bot: Bot) -> OutboxSender:
+        """Deliver the outbox through this bot, and wake the sender whenever work is committed."""
+        self.transports["telegram"] = TelegramTransport(bot)
+        self.sender = OutboxSender(self.db, self.transports, self.now)
+        self.router.on_commit.append(self.sender.kick)
+        self.clock.after_tick.append(self.sender.kick)
+        return self.sender
+
+    async def start_background(self, *, clock_interval: float = 1.0) -> None:
+        """The clock's heartbeat and the outbox sender, inside the running loop."""
+        assert self.sender is not None, "attach_bot first"
+        self._stop = asyncio.Event()
+        self.clock.start(clock_interval)
+        self._tasks.append(asyncio.create_task(self.sender.run(self._stop)))
+
+    async def stop_background(self) -> None:
+        self.clock.stop()
+        if self._stop is not None:
+            self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, 5)
+        self._tasks.clear()
+
+
+_DETECTOR: Detector | None = None
+
+
+def shared_detector() -> Detector:
+    """The lexicon is compiled once per process."""
+    global _DETECTOR
+    if _DETECTOR is None:
+        _DETECTOR = Detector.load()
+    return _DETECTOR
+
+
+def build_services(db: Database, *, content: Content | None = None,
+                   now: Callable[[], datetime] = system_clock, settings: Settings | None = None,
+                   policy: EscalationPolicy | None = None,
+                   worker_features: Sequence[WorkerFeature] = ()) -> Services:
+    content = content or default_content()
+    zone = ZoneInfo(settings.timezone) if settings else ZoneInfo("Europe/London")
+    escalation = Escalation(policy or load_policy(), content, zone)
+    gate = DetectingGate(shared_detector(), escalation, content, now)
+    features: list[WorkerFeature] = [RelayFeature(), DutyFeature(escalation), *worker_features]
+    router = ConversationRouter(db, content, safety=gate, clock=now, worker_features=features,
+                                young_person_hooks=[YoungPersonSafety(escalation, content, now)])
+    clock = Clock(db, now)
+    escalation.register(clock)
+    services = Services(db=db, content=content, router=router, clock=clock,
+                        escalation=escalation, gate=gate, now=now)
+    if settings is not None and settings.smtp_host:
+        services.transports["email"] = SmtpTransport(
+            settings.smtp_host, settings.smtp_port, sender=settings.smtp_from,
+            username=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls)
+    return services

@@ -1,0 +1,170 @@
+"""Duty workers: go on and off duty, see open alerts, acknowledge, talk to the young person
+through the bot, and resolve with an outcome note. Every press is checked on the server."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import select
+
+from bot.db.models import Alert, Person, Relay, Role
+from bot.safety.detector import Severity
+from bot.safety.escalation import Escalation, alert_buttons, category_words
+from bot.safety.young_person_side import active_relay, finish_relay
+from bot.workers.desk import WORKER_ROLES, Desk
+from flows.base import Button, Event, Reply
+
+CAN_GO_ON_DUTY = {Role.DUTY_WORKER, Role.MANAGER}
+
+
+def may_handle(worker: Person, alert: Alert, young_person: Person) -> bool:
+    """Managers and the duty list handle any alert; a support worker their own young people's."""
+    if not worker.active or worker.role not in WORKER_ROLES:
+        return False
+    if worker.role in (Role.MANAGER, Role.DUTY_WORKER, Role.ADMIN):
+        return worker.role != Role.ADMIN
+    return worker.on_duty_list or worker.on_duty or young_person.worker_id == worker.id
+
+
+class DutyFeature:
+    name: ClassVar[str] = "duty"
+    commands: ClassVar[dict[str, str]] = {
+        "onduty": "go on duty: you are paged first for alerts",
+        "offduty": "go off duty",
+        "alerts": "open alerts you can handle",
+    }
+    roles: ClassVar[set[str]] = {Role.SUPPORT_WORKER, Role.DUTY_WORKER, Role.MANAGER}
+
+    def __init__(self, escalation: Escalation):
+        self.escalation = escalation
+
+    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
+        if event.kind == "command" and event.command in ("onduty", "offduty"):
+            return await self._duty(desk, event.command == "onduty")
+        if event.kind == "command" and event.command == "alerts":
+            return await self._list(desk)
+        if event.kind == "button" and event.data.startswith("al:"):
+            return await self._button(desk, event.data)
+        if event.kind == "text" and desk.awaited == ("duty", "resolve_note"):
+            return await self._resolve_with(desk, event.text)
+        return None
+
+    async def _duty(self, desk: Desk, on: bool) -> list[Reply]:
+        worker = desk.worker
+        if on and worker.role not in CAN_GO_ON_DUTY and not worker.on_duty_list:
+            return [Reply("You are not on the duty list. Ask a manager to add you.")]
+        worker.on_duty = on
+        await desk.audit("on_duty" if on else "off_duty")
+        if on:
+            return [Reply("🟢 You are on duty. Alerts will come to you first. "
+                          "Send /offduty when you finish.")]
+        return [Reply("⚪ You are off duty. Thank you.")]
+
+    async def _list(self, desk: Desk) -> list[Reply]:
+        alerts = (await desk.session.scalars(select(Alert).where(
+            Alert.status.in_(("open", "notified", "acknowledged"))).order_by(Alert.id))).all()
+        rows = []
+        for alert in alerts:
+            young = await desk.session.get(Person, alert.person_id)
+            if young is not None and may_handle(desk.worker, alert, young):
+                rows.append((alert, young))
+        if not rows:
+            return [Reply("No open alerts for you. 👍")]
+        return [Reply(f"#{a.id} {Severity(a.severity).label.upper()} – {y.pseudonym} – "
+                      f"{category_words(a)} – {a.status}", alert_buttons(a)) for a, y in rows]
+
+    async def _load(self, desk: Desk, alert_id: str) -> tuple[Alert, Person] | None:
+        alert = await desk.session.get(Alert, int(alert_id)) if alert_id.isdigit() else None
+        young = await desk.session.get(Person, alert.person_id) if alert else None
+        if alert is None or young is None or not may_handle(desk.worker, alert, young):
+            return None
+        return alert, young
+
+    async def _button(self, desk: Desk, data: str) -> list[Reply]:
+        _, action, alert_id = (data.split(":") + ["", ""])[:3]
+        loaded = await self._load(desk, alert_id)
+        if loaded is None:
+            return [Reply("That alert is not one you can act on.")]
+        alert, young = loaded
+        await desk.audit(f"alert_{action}", young, alert_id=alert.id)
+        if alert.status == "resolved":
+            return [Reply(f"Alert #{alert.id} is already resolved.")]
+        if action == "ack":
+            done = await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now)
+            if not done:
+                return [Reply(f"Alert #{alert.id} was already acknowledged.")]
+            return [Reply(f"✅ You acknowledged alert #{alert.id} ({young.pseudonym}). "
+                          "Paging has stopped. Resolve it with a note when you can.",
+                          alert_buttons(alert))]
+        if action == "talk":
+            return await self._start_relay(desk, alert, young)
+        if action == "resolve":
+            desk.awaiting("duty", "resolve_note", alert_id=alert.id)
+            return [Reply(f"Please type a short outcome note for alert #{alert.id} "
+                          f"({young.pseudonym}). It is kept on the safeguarding record.")]
+        return [Reply("That alert is not one you can act on.")]
+
+    async def _resolve_with(self, desk: Desk, note: str) -> list[Reply]:
+        loaded = await self._load(desk, str(desk.convo.context.get("alert_id", "")))
+        desk.clear_awaiting()
+        if loaded is None:
+            return [Reply("That alert is not one you can act on.")]
+        alert, young = loaded
+        if not await self.escalation.resolve(desk.session, alert, desk.worker, note.strip(),
+                                             desk.now):
+            return [Reply(f"Alert #{alert.id} is already resolved.")]
+        await desk.audit("alert_resolved", young, alert_id=alert.id)
+        return [Reply(f"📝 Alert #{alert.id} ({young.pseudonym}) is resolved. Thank you.")]
+
+    async def _start_relay(self, desk: Desk, alert: Alert, young: Person) -> list[Reply]:
+        await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now)
+        existing = await active_relay(desk.session, young_person_id=young.id)
+        if existing is not None and existing.worker_id != desk.worker.id:
+            return [Reply("Another worker is already talking with them.")]
+        relay = existing or Relay(alert_id=alert.id, worker_id=desk.worker.id,
+                                  young_person_id=young.id, started_at=desk.now)
+        if existing is None:
+            desk.session.add(relay)
+            await desk.session.flush()
+            self.escalation._event(desk.session, alert, "relay_started", desk.now,
+                                   actor=desk.worker)
+            await desk.tell(young, desk.content.text("safety.relay_started"), (
+                (Button(desk.content.text("safety.relay_end_button"), f"rl:end:{relay.id}"),),))
+        desk.awaiting("relay", "talking", relay_id=relay.id)
+        return [Reply(f"💬 You are talking with {young.pseudonym} through the bot. Everything you "
+                      "type now goes to them as \"a worker from the team\". Their messages are "
+                      "still checked for danger.", ((Button("End chat", f"rl:end:{relay.id}"),),))]
+
+
+class RelayFeature:
+    """While a worker talks with a young person, their typed text goes to them."""
+
+    name: ClassVar[str] = "relay"
+    commands: ClassVar[dict[str, str]] = {}
+    roles: ClassVar[set[str]] = {Role.SUPPORT_WORKER, Role.DUTY_WORKER, Role.MANAGER}
+
+    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
+        if event.kind == "button" and event.data.startswith("rl:end:"):
+            return await self._end(desk)
+        if event.kind != "text" or desk.awaited != ("relay", "talking"):
+            return None
+        relay = await active_relay(desk.session, worker_id=desk.worker.id)
+        if relay is None:
+            desk.clear_awaiting()
+            return None
+        young = await desk.session.get(Person, relay.young_person_id)
+        if young is None:
+            return None
+        await desk.tell(young, desk.content.text("safety.relay_from_worker", text=event.text),
+                        ((Button(desk.content.text("safety.relay_end_button"),
+                                 f"rl:end:{relay.id}"),),), alert_id=relay.alert_id)
+        await desk.audit("relay_message", young, relay_id=relay.id)
+        return []
+
+    async def _end(self, desk: Desk) -> list[Reply]:
+        relay: Relay | None = await active_relay(desk.session, worker_id=desk.worker.id)
+        desk.clear_awaiting()
+        if relay is None:
+            return [Reply("That chat has already ended.")]
+        await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
+        return [Reply("The chat has ended. The young person has been told.")]
