@@ -17,13 +17,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import people
-from bot.conversation import ConversationRouter
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Person, Role
 from bot.sandbox.fake_telegram import FakeTelegram
+from bot.services import build_services
 from bot.tg.app import build_application, start_polling, stop_polling
-from content.loader import default_content
 
 DEMO_DB = Path("var/demo.db")
 
@@ -54,6 +53,7 @@ async def seed(db: Database, bot_username: str) -> str | None:
             if worker is None:
                 worker = await people.create_person(session, demo.role, telegram_id=demo.telegram_id,
                                                     display_name=demo.first_name)
+                worker.on_duty = worker.on_duty_list = demo.role == Role.DUTY_WORKER
             workers[demo.telegram_id] = worker
         if await people.find_by_telegram(session, YOUNG_PERSON.telegram_id) is not None:
             return None
@@ -77,10 +77,12 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
         server.add_user(demo.telegram_id, demo.first_name, label=demo.label)
     await server.start(host, port)
     code = await seed(db, server.bot_username)
-    router = ConversationRouter(db, default_content())
-    application = build_application(server.token, router, base_url=server.base_url,
+    services = build_services(db)
+    application = build_application(server.token, services.router, base_url=server.base_url,
                                     base_file_url=server.base_file_url)
+    services.attach_bot(application.bot)
     await start_polling(application, poll_timeout=5)
+    await services.start_background()
     if code:
         link = f"https://t.me/{server.bot_username}?start={code}"
         await application.bot.send_message(
@@ -91,10 +93,13 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
           f"  Alex is a young person; Jo a support worker; Sam a duty worker.\n"
           + (f"  To join as Alex with Jo's invite, type in Alex's chat:  /start {code}\n"
              if code else "  Alex has already joined: type /menu in Alex's chat.\n")
+          + "  Sam is on duty: say something worrying as Alex (\"he's outside my house\")\n"
+          + "  and Sam's phone gets the alert.\n"
           + "  Press Ctrl-C to stop.\n", flush=True)
     try:
         await stop.wait()
     finally:
+        await services.stop_background()
         await stop_polling(application)
         await server.stop()
         await db.dispose()
