@@ -27,9 +27,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from bot.runtime import run_polling
+    from bot.runtime import StartupError, run_polling
 
-    run_polling(settings)
+    try:
+        run_polling(settings)
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -46,6 +50,31 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings()
     upgrade(settings.database_url)
     print("Database is up to date.")
+    return 0
+
+
+def cmd_new_key(args: argparse.Namespace) -> int:
+    from bot.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    """Re-encrypt every sensitive field with the newest key (the first in ENCRYPTION_KEYS)."""
+    import asyncio
+
+    from bot.maintenance import rotate_encryption
+    from bot.runtime import StartupError, configure_encryption
+
+    settings = _settings()
+    try:
+        configure_encryption(settings)
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    counts = asyncio.run(rotate_encryption(settings.database_url))
+    print("Re-encrypted: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
     return 0
 
 
@@ -78,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     add("upgrade", cmd_db_upgrade, "apply migrations", db)
+
+    admin = commands.add_parser("admin", help="administration").add_subparsers(
+        dest="admin_command", required=True)
+    add("new-key", cmd_new_key, "print a new encryption key for ENCRYPTION_KEYS", admin)
+    add("rotate-key", cmd_rotate_key, "re-encrypt sensitive fields with the newest key", admin)
 
     content = commands.add_parser("content", help="content").add_subparsers(
         dest="content_command", required=True)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     area_contacts_file: Path | None = None
     log_level: str = "INFO"
+    encryption_keys: SecretStr | None = Field(
+        default=None, description="Fernet keys, newest first, comma-separated.")
     smtp_host: str | None = Field(default=None, description="Mail server for the alert e-mails.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "rise-bot@localhost"

@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import people
 from bot.db.engine import Database
-from bot.db.models import Conversation, ModuleProgress, Person, Role
+from bot.db.models import Conversation, ModuleProgress, Person, ProcessedUpdate, Role
+from bot.flood import FloodGuard
 from bot.safety.gate import CountingGate, SafetyGate
 from bot.workers.desk import Desk, WorkerFeature, worker_help
 from content.loader import Content
@@ -35,7 +37,7 @@ from flows.base import (
     SetAgeBand,
     SetNickname,
 )
-from flows.common import HELP, HELP_BACK, MENU, help_reply, with_help
+from flows.common import HELP, HELP_BACK, HIDE, MENU, help_reply, with_help
 from flows.menu import MenuFlow
 from flows.module_runner import ModuleFlow
 from flows.onboarding import OnboardingFlow
@@ -85,14 +87,42 @@ class ConversationRouter:
         self.worker_features: list[WorkerFeature] = worker_features or []
         self.young_person_hooks: list[YoungPersonHook] = young_person_hooks or []
         self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox sender
+        self.flood = FloodGuard()
 
-    async def handle(self, who: Identity, event: Event) -> list[Reply]:
-        """One update, one transaction; then wake whoever waits for committed work."""
-        async with self.db.transaction() as session:
-            replies = await self._handle(session, who, event)
+    async def handle(self, who: Identity, event: Event, *, update_id: int | None = None
+                     ) -> list[Reply]:
+        """One update, one transaction; then wake whoever waits for committed work.
+
+        A repeated delivery of the same update id does nothing the second time.
+        """
+        typed = event.kind in ("text", "media", "edit")  # button taps are never a flood
+        flooding = self.flood.hit(who.telegram_id, self.clock()) if typed else ""
+        try:
+            async with self.db.transaction() as session:
+                if update_id is not None:
+                    session.add(ProcessedUpdate(update_id=update_id, at=self.clock()))
+                    await session.flush()
+                if flooding:
+                    replies = await self._flooded(session, who, event, flooding)
+                else:
+                    replies = await self._handle(session, who, event)
+        except IntegrityError:
+            log.info("duplicate update ignored", extra={"update_id": update_id})
+            return []
         for callback in self.on_commit:
             callback()
         return replies
+
+    async def _flooded(self, session: AsyncSession, who: Identity, event: Event,
+                       first: str) -> list[Reply]:
+        """Too many messages too fast: danger scanning still runs on every one, the flow rests."""
+        person = await people.find_by_telegram(session, who.telegram_id)
+        replies: list[Reply] = []
+        if person is not None and person.role == Role.YOUNG_PERSON and event.text:
+            replies.extend((await self.safety.check(session, person, event.text)).replies)
+        if first == "first" and not replies:
+            replies.append(Reply(self.content.text("general.slow_down")))
+        return _finish(replies, self.content)
 
     async def _handle(self, session: AsyncSession, who: Identity, event: Event) -> list[Reply]:
         person = await people.find_by_telegram(session, who.telegram_id)
@@ -140,6 +170,8 @@ class ConversationRouter:
         if convo is None or (person.privacy_accepted_at is None and convo.flow != "onboarding"):
             return await self._switch(session, person, convo, Goto("onboarding"))
         if event.kind == "button":
+            if event.data == HIDE:
+                return [Reply(self.content.text("general.hidden"), action=HIDE)]
             if event.data == HELP:
                 return [help_reply(self.content)]
             if event.data == HELP_BACK:
@@ -158,6 +190,8 @@ class ConversationRouter:
         text = self.content.text
         if event.command == "help":
             return [help_reply(self.content, can_go_back=convo is not None)]
+        if event.command == "hide":
+            return [Reply(text("general.hidden"), action=HIDE)]
         if event.command == "menu":
             if person.privacy_accepted_at is None:
                 return await self._switch(session, person, convo, Goto("onboarding"))

@@ -157,6 +157,8 @@ class OutboxSender:
             stored.attempts += 1
             for key, value in outcome.items():
                 setattr(stored, key, value)
+            if stored.status == "sent":
+                stored.text = ""  # delivered: nothing to keep (the alert keeps its own record)
         return 1 if outcome.get("status") == "sent" else 0
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:

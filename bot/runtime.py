@@ -8,6 +8,7 @@ import logging
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.crypto import KeyMissing, keyring
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.services import Services, build_services
@@ -16,15 +17,32 @@ from bot.tg.app import ALLOWED_UPDATES, build_application
 log = logging.getLogger(__name__)
 
 
+class StartupError(Exception):
+    """Something that must be fixed before the bot can start; the message says what."""
+
+
+def configure_encryption(settings: Settings) -> None:
+    """Sensitive fields are encrypted at rest: no key, no start."""
+    if settings.encryption_keys is None:
+        raise StartupError("No encryption key: set ENCRYPTION_KEYS "
+                           "(make one with `rise-bot admin new-key`).")
+    try:
+        keyring.configure(settings.encryption_keys.get_secret_value())
+    except KeyMissing as error:
+        raise StartupError(f"ENCRYPTION_KEYS: {error}") from None
+
+
 def run_polling(settings: Settings) -> None:
     """`rise-bot run`: the schema is brought up to date, then PTB polls until Ctrl-C; the
     clock and the outbox sender run alongside in the same loop."""
+    configure_encryption(settings)
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     services = build_services(db, settings=settings)
     assert settings.telegram_bot_token is not None
     application = build_application(settings.telegram_bot_token.get_secret_value(),
-                                    services.router, base_url=settings.telegram_base_url)
+                                    services.router, base_url=settings.telegram_base_url,
+                                    message_log=services.message_log)
     services.attach_bot(application.bot)
 
     _chain_hooks(application, services)

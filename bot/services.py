@@ -26,6 +26,7 @@ from bot.safety.detector import Detector
 from bot.safety.escalation import Escalation
 from bot.safety.policy import EscalationPolicy, load_policy
 from bot.safety.young_person_side import YoungPersonSafety
+from bot.tg.message_log import MessageLog
 from bot.tg.transport import TelegramTransport
 from bot.workers.desk import WorkerFeature
 from bot.workers.duty import DutyFeature, RelayFeature
@@ -41,6 +42,7 @@ class Services:
     escalation: Escalation
     gate: DetectingGate
     now: Callable[[], datetime]
+    message_log: MessageLog | None = None
     transports: dict[str, Transport] = field(default_factory=dict)
     sender: OutboxSender | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
@@ -48,7 +50,7 @@ class Services:
 
     def attach_bot(self, bot: Bot) -> OutboxSender:
         """Deliver the outbox through this bot, and wake the sender whenever work is committed."""
-        self.transports["telegram"] = TelegramTransport(bot)
+        self.transports["telegram"] = TelegramTransport(bot, self.message_log)
         self.sender = OutboxSender(self.db, self.transports, self.now)
         self.router.on_commit.append(self.sender.kick)
         self.clock.after_tick.append(self.sender.kick)
@@ -96,7 +98,8 @@ def build_services(db: Database, *, content: Content | None = None,
     clock = Clock(db, now)
     escalation.register(clock)
     services = Services(db=db, content=content, router=router, clock=clock,
-                        escalation=escalation, gate=gate, now=now)
+                        escalation=escalation, gate=gate, now=now,
+                        message_log=MessageLog(db, now))
     if settings is not None and settings.smtp_host:
         services.transports["email"] = SmtpTransport(
             settings.smtp_host, settings.smtp_port, sender=settings.smtp_from,

@@ -61,9 +61,10 @@ class Reply:
 
     text: str
     buttons: Keyboard = ()
+    action: str | None = None  # something only the transport can do, e.g. "hide" the chat
 
     def with_row(self, *row: Button) -> Reply:
-        return Reply(self.text, (*self.buttons, tuple(row)))
+        return Reply(self.text, (*self.buttons, tuple(row)), self.action)
 
     def has_button(self, data: str) -> bool:
         return any(b.data == data for row in self.buttons for b in row)

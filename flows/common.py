@@ -9,6 +9,7 @@ import unicodedata
 from content.loader import Content
 from flows.base import Button, Keyboard, Reply
 
+HIDE = "hide"
 HELP = "help"
 HELP_BACK = "help:back"
 MENU = "menu:enter"
@@ -54,7 +55,7 @@ def contacts_text(content: Content, keys: list[str]) -> str:
 
 def with_help(reply: Reply, content: Content) -> Reply:
     """Add the help button unless the message already has it (or is the help message)."""
-    if reply.has_button(HELP) or reply.has_button(HELP_BACK):
+    if reply.has_button(HELP) or reply.has_button(HELP_BACK) or reply.action is not None:
         return reply
     return reply.with_row(help_button(content))
 

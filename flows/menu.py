@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from flows.base import Button, Flow, Goto, Turn, keyboard
-from flows.common import menu_button
+from flows.common import HIDE, menu_button
 
 
 class MenuFlow(Flow):
@@ -28,7 +28,8 @@ class MenuFlow(Flow):
             title = text("menu.title", nickname=nickname) if nickname else text("menu.title_no_name")
             turn.say(title, keyboard(
                 [Button(text("menu.modules_button"), "menu:modules")],
-                [Button(text("menu.about_button"), "menu:about")],
+                [Button(text("menu.about_button"), "menu:about"),
+                 Button(text("menu.hide_button"), HIDE)],
             ))
         elif turn.state == "modules":
             self._list_modules(turn)

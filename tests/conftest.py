@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.conversation import ConversationRouter
+from bot.crypto import keyring, new_key
 from bot.db.engine import Database
 from content.loader import Content, default_content, load_module_file
 from tests.transcript import Chat
@@ -41,6 +42,7 @@ async def db(tmp_path):
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+keyring.configure(new_key())  # every test encrypts sensitive fields, as production does
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.crypto import EncryptedShortText, EncryptedText
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -57,7 +59,7 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.YOUNG_PERSON)
     pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(80))  # workers only
-    nickname: Mapped[str | None] = mapped_column(String(40))  # what a young person asked to be called
+    nickname: Mapped[str | None] = mapped_column(EncryptedShortText)  # what they asked to be called
     age_band: Mapped[str | None] = mapped_column(String(8))
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     privacy_accepted_at: Mapped[datetime | None]
@@ -150,7 +152,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(12), default="telegram")  # telegram | email
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     address: Mapped[str | None] = mapped_column(String(200))  # email
-    text: Mapped[str] = mapped_column(String)
+    text: Mapped[str] = mapped_column(EncryptedText)  # emptied once sent
     buttons: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
@@ -178,7 +180,7 @@ class Alert(Base):
     policy: Mapped[dict[str, Any]] = mapped_column(default=dict)  # frozen when opened
     level: Mapped[int] = mapped_column(default=0)
     pages: Mapped[int] = mapped_column(default=0)
-    excerpt: Mapped[str | None] = mapped_column(String)  # the triggering messages only
+    excerpt: Mapped[str | None] = mapped_column(EncryptedText)  # the triggering messages only
     safe_answer: Mapped[str | None] = mapped_column(String(12))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -186,7 +188,7 @@ class Alert(Base):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    outcome: Mapped[str | None] = mapped_column(String)
+    outcome: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class AlertEvent(Base):
@@ -226,3 +228,27 @@ class AuditEntry(Base):
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ChatMessage(Base):
+    """Ids of messages in a private chat that the bot may still delete (for /hide).
+
+    Telegram lets a bot delete messages in a private chat for 48 hours; older entries are purged.
+    No text is kept, only ids.
+    """
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already handled: a repeated delivery is processed once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)

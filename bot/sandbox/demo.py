@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import people
+from bot.crypto import keyring, new_key
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Person, Role
@@ -25,6 +26,16 @@ from bot.services import build_services
 from bot.tg.app import build_application, start_polling, stop_polling
 
 DEMO_DB = Path("var/demo.db")
+DEMO_KEY = Path("var/demo.key")
+
+
+def demo_key() -> str:
+    """The demo makes its own encryption key once and keeps it beside its database."""
+    DEMO_KEY.parent.mkdir(exist_ok=True)
+    if not DEMO_KEY.exists():
+        DEMO_KEY.write_text(new_key())
+        DEMO_KEY.chmod(0o600)
+    return DEMO_KEY.read_text().strip()
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ async def seed(db: Database, bot_username: str) -> str | None:
 
 async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     DEMO_DB.parent.mkdir(exist_ok=True)
+    keyring.configure(demo_key())
     url = f"sqlite+aiosqlite:///{DEMO_DB}"
     await upgrade_async(url)
     db = Database(url)
@@ -79,7 +91,8 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     code = await seed(db, server.bot_username)
     services = build_services(db)
     application = build_application(server.token, services.router, base_url=server.base_url,
-                                    base_file_url=server.base_file_url)
+                                    base_file_url=server.base_file_url,
+                                    message_log=services.message_log)
     services.attach_bot(application.bot)
     await start_polling(application, poll_timeout=5)
     await services.start_background()

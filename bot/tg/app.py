@@ -9,6 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.conversation import ConversationRouter
 from bot.tg.events import is_private, to_event
+from bot.tg.message_log import MessageLog
 from bot.tg.send import send_replies
 from bot.tg.tracking import UpdateTracker
 from flows.common import sorry_reply
@@ -37,12 +38,16 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if parsed is None:
             return
         who, event = parsed
+        message_log: MessageLog | None = services.get("message_log")
+        incoming = update.effective_message
+        if message_log is not None and incoming is not None and update.callback_query is None:
+            await message_log.record(who.chat_id, [incoming.message_id])
         try:
-            replies = await router.handle(who, event)
+            replies = await router.handle(who, event, update_id=update.update_id)
         except Exception:
             log.exception("router failed", extra={"update_id": update.update_id})
             replies = [sorry_reply(router.content)]
-        await send_replies(context.bot, who.chat_id, replies)
+        await send_replies(context.bot, who.chat_id, replies, message_log)
     finally:
         await tracker.mark(update.update_id)
 
@@ -51,7 +56,9 @@ async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE,
                        router: ConversationRouter) -> None:
     """The bot is for private chats only: say so once and leave."""
     chat = update.effective_chat
-    if chat is None or update.message is None:
+    member = update.my_chat_member
+    added = member is not None and member.new_chat_member.status in ("member", "administrator")
+    if chat is None or (update.message is None and not added):
         return
     await context.bot.send_message(chat.id, router.content.text("general.group"))
     await context.bot.leave_chat(chat.id)
@@ -94,7 +101,8 @@ async def stop_polling(application: Application) -> None:
 
 
 def build_application(token: str, router: ConversationRouter, *, base_url: str | None = None,
-                      base_file_url: str | None = None) -> Application:
+                      base_file_url: str | None = None,
+                      message_log: MessageLog | None = None) -> Application:
     """The real PTB application; offline it points at the fake Bot API server."""
     builder = ApplicationBuilder().token(token).post_init(_post_init)
     if base_url:
@@ -104,6 +112,7 @@ def build_application(token: str, router: ConversationRouter, *, base_url: str |
     application = builder.build()
     application.bot_data["router"] = router
     application.bot_data["tracker"] = UpdateTracker()
+    application.bot_data["message_log"] = message_log
     application.add_handler(TypeHandler(Update, _dispatch))
     application.add_error_handler(_on_error)
     return application

@@ -8,6 +8,7 @@ import logging
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
+from bot.tg.message_log import MessageLog, hide_chat
 from flows.base import Reply
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,17 @@ async def _with_retries(call, what: str):
     raise RuntimeError(f"{what} failed after {MAX_ATTEMPTS} attempts")
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> list[Message]:
-    """Send each reply in order; long text is split so nothing is ever lost to the size limit."""
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
+                       message_log: MessageLog | None = None) -> list[Message]:
+    """Send each reply in order; long text is split so nothing is ever lost to the size limit.
+
+    A reply with the "hide" action first deletes every message the bot still may, then is sent
+    as the one neutral line left in the chat.
+    """
     sent: list[Message] = []
     for reply in replies:
+        if reply.action == "hide" and message_log is not None:
+            await hide_chat(bot, message_log, chat_id)
         chunks = [reply.text[i:i + MAX_MESSAGE] for i in range(0, len(reply.text), MAX_MESSAGE)]
         for index, chunk in enumerate(chunks or [""]):
             last = index == len(chunks) - 1
@@ -55,4 +63,6 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> list[Mes
                 return await bot.send_message(chat_id, chunk, reply_markup=keyboard)
 
             sent.append(await _with_retries(call, "sendMessage"))
+    if message_log is not None:
+        await message_log.record(chat_id, [m.message_id for m in sent])
     return sent

@@ -7,12 +7,14 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.db.models import OutboxMessage
 from bot.outbox import RetryLater, Undeliverable, as_reply
+from bot.tg.message_log import MessageLog
 from bot.tg.send import markup
 
 
 class TelegramTransport:
-    def __init__(self, bot: Bot):
+    def __init__(self, bot: Bot, message_log: MessageLog | None = None):
         self.bot = bot
+        self.message_log = message_log
 
     async def send(self, message: OutboxMessage) -> int | None:
         assert message.chat_id is not None
@@ -30,4 +32,6 @@ class TelegramTransport:
             if "chat not found" in str(error).lower():
                 raise Undeliverable("chat not found") from error
             raise
+        if self.message_log is not None:
+            await self.message_log.record(message.chat_id, [sent.message_id])
         return sent.message_id

@@ -41,7 +41,8 @@ class Stack:
                                        worker_features=self.worker_features)
         self.app = build_application(self.server.token, self.services.router,
                                      base_url=self.server.base_url,
-                                     base_file_url=self.server.base_file_url)
+                                     base_file_url=self.server.base_file_url,
+                                     message_log=self.services.message_log)
         self.services.attach_bot(self.app.bot)
         await start_polling(self.app, poll_timeout=1)
 
