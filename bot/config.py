@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     area_contacts_file: Path | None = None
     log_level: str = "INFO"
+    bot_username: str = Field(default="rise_demo_bot",
+                              description="The bot's @username, for t.me invite links.")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -76,6 +78,14 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        value = value.strip().removeprefix("@")
+        if not value.replace("_", "").isalnum() or not 5 <= len(value) <= 32:
+            raise ValueError("must be the bot's @username from @BotFather, like rise_demo_bot")
+        return value
 
     @property
     def zone(self) -> ZoneInfo:

@@ -10,13 +10,15 @@ from bot.conversation import ConversationRouter
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.tg.app import ALLOWED_UPDATES, build_application
+from bot.workers import default_features
 from content.loader import default_content
 
 log = logging.getLogger(__name__)
 
 
 def build_router(settings: Settings, db: Database) -> ConversationRouter:
-    return ConversationRouter(db, default_content())
+    return ConversationRouter(db, default_content(),
+                              worker_features=default_features(settings.bot_username))
 
 
 def run_polling(settings: Settings) -> None:

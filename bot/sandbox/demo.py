@@ -23,6 +23,7 @@ from bot.db.migrate import upgrade_async
 from bot.db.models import Person, Role
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.tg.app import build_application, start_polling, stop_polling
+from bot.workers import default_features
 from content.loader import default_content
 
 DEMO_DB = Path("var/demo.db")
@@ -77,7 +78,8 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
         server.add_user(demo.telegram_id, demo.first_name, label=demo.label)
     await server.start(host, port)
     code = await seed(db, server.bot_username)
-    router = ConversationRouter(db, default_content())
+    router = ConversationRouter(db, default_content(),
+                                worker_features=default_features(server.bot_username))
     application = build_application(server.token, router, base_url=server.base_url,
                                     base_file_url=server.base_file_url)
     await start_polling(application, poll_timeout=5)

@@ -15,6 +15,7 @@ from bot.db.engine import Database
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.tg.app import build_application, start_polling, stop_polling
 from bot.tg.tracking import UpdateTracker
+from bot.workers import default_features
 from content.loader import Content
 
 
@@ -31,7 +32,8 @@ class Stack:
     extra: dict = field(default_factory=dict)
 
     async def start_bot(self) -> None:
-        self.router = ConversationRouter(self.db, self.content, clock=self.clock, **self.extra)
+        options = {"worker_features": default_features(self.server.bot_username), **self.extra}
+        self.router = ConversationRouter(self.db, self.content, clock=self.clock, **options)
         self.app = build_application(self.server.token, self.router,
                                      base_url=self.server.base_url,
                                      base_file_url=self.server.base_file_url)
