@@ -16,7 +16,7 @@ BAR = 5
 
 def bar(done: int, total: int) -> str:
     """A text progress bar: ▓▓▓░░."""
-    filled = round(BAR * done / total) if total else 0
+    filled = int(BAR * done / total + 0.5) if total else 0  # half rounds up
     return "▓" * filled + "░" * (BAR - filled)
 
 
