@@ -68,10 +68,11 @@ async def list_workers(db: Database) -> list[tuple[Person, int]]:
     async with db.transaction() as session:
         workers = (await session.scalars(select(Person).where(Person.role.in_(WORKER_ROLES))
                                          .order_by(Person.id))).all()
-        counts = dict((await session.execute(
+        rows = (await session.execute(
             select(Person.worker_id, func.count()).where(
                 Person.role == Role.YOUNG_PERSON, Person.active.is_(True))
-            .group_by(Person.worker_id))).tuples().all())
+            .group_by(Person.worker_id))).all()
+        counts = {worker_id: count for worker_id, count in rows}
         return [(w, counts.get(w.id, 0)) for w in workers]
 
 
