@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="safety_command", required=True)
     scan = add("scan", cmd_safety_scan, "scan messages (one per line) and print JSON lines", safety)
     scan.add_argument("file", nargs="?")
+
+    from bot.admin import register
+
+    register(admin)
     return parser
 
 

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    bot_username: str = Field(default="rise_demo_bot",
+                              description="The bot's @username, for t.me invite links.")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -84,6 +86,14 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        value = value.strip().removeprefix("@")
+        if not value.replace("_", "").isalnum() or not 5 <= len(value) <= 32:
+            raise ValueError("must be the bot's @username from @BotFather, like rise_demo_bot")
+        return value
 
     @property
     def zone(self) -> ZoneInfo:

@@ -22,6 +22,7 @@ from bot.db.models import Conversation, ModuleProgress, Person, ProcessedUpdate,
 from bot.flood import FloodGuard
 from bot.safety.gate import CountingGate, SafetyGate
 from bot.workers.desk import Desk, WorkerFeature, worker_help
+from bot.workers.invites import announce_joined
 from content.loader import Content
 from flows.base import (
     AcceptPrivacy,
@@ -132,6 +133,8 @@ class ConversationRouter:
                                               self.clock(), existing=person)
             arrival = "invited" if claim.ok else "invite_failed"
             person = claim.person or person
+            if claim.ok and claim.purpose == "young_person" and person is not None:
+                await announce_joined(session, person, self.clock())
         if person is None:
             person = await people.create_person(session, Role.YOUNG_PERSON,
                                                 telegram_id=who.telegram_id)
@@ -313,6 +316,8 @@ class ConversationRouter:
     async def _worker(self, session: AsyncSession, person: Person, event: Event,
                       arrival: str) -> list[Reply]:
         """Workers: each feature in turn; the one awaiting the worker's typed text goes first."""
+        if not person.active:
+            return [Reply("This account has been switched off. Please talk to your manager.")]
         convo = await session.get(Conversation, person.id)
         if convo is None:
             convo = Conversation(person_id=person.id, flow="worker", state="idle", context={})
@@ -335,6 +340,8 @@ class ConversationRouter:
                     return replies + handled
         if event.kind == "command" and event.command not in ("start", "help"):
             replies.append(Reply(self.content.text("general.unknown_command")))
+        if event.kind == "button":
+            replies.append(Reply("That button no longer works."))
         return replies + [worker_help(self.worker_features, desk)]
 
 

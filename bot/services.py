@@ -28,6 +28,7 @@ from bot.safety.policy import EscalationPolicy, load_policy
 from bot.safety.young_person_side import YoungPersonSafety
 from bot.tg.message_log import MessageLog
 from bot.tg.transport import TelegramTransport
+from bot.workers import default_features
 from bot.workers.desk import WorkerFeature
 from bot.workers.duty import DutyFeature, RelayFeature
 from content.loader import Content, default_content
@@ -92,7 +93,9 @@ def build_services(db: Database, *, content: Content | None = None,
     zone = ZoneInfo(settings.timezone) if settings else ZoneInfo("Europe/London")
     escalation = Escalation(policy or load_policy(), content, zone)
     gate = DetectingGate(shared_detector(), escalation, content, now)
-    features: list[WorkerFeature] = [RelayFeature(), DutyFeature(escalation), *worker_features]
+    bot_username = settings.bot_username if settings else "rise_demo_bot"
+    features: list[WorkerFeature] = [RelayFeature(), DutyFeature(escalation),
+                                     *default_features(bot_username), *worker_features]
     router = ConversationRouter(db, content, safety=gate, clock=now, worker_features=features,
                                 young_person_hooks=[YoungPersonSafety(escalation, content, now)])
     clock = Clock(db, now)

@@ -57,14 +57,15 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True)
 class Reply:
-    """One message the bot sends."""
+    """One message the bot sends; with `photo` (PNG bytes) it is sent as a picture."""
 
     text: str
     buttons: Keyboard = ()
     action: str | None = None  # something only the transport can do, e.g. "hide" the chat
+    photo: bytes | None = field(default=None, repr=False)
 
     def with_row(self, *row: Button) -> Reply:
-        return Reply(self.text, (*self.buttons, tuple(row)), self.action)
+        return Reply(self.text, (*self.buttons, tuple(row)), self.action, self.photo)
 
     def has_button(self, data: str) -> bool:
         return any(b.data == data for row in self.buttons for b in row)

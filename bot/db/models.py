@@ -252,3 +252,15 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CaseNote(Base):
+    """A worker's note about a young person. Never logged; encrypted at rest."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

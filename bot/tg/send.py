@@ -14,6 +14,7 @@ from flows.base import Reply
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -54,6 +55,17 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
     for reply in replies:
         if reply.action == "hide" and message_log is not None:
             await hide_chat(bot, message_log, chat_id)
+        if reply.photo is not None:
+            fits = len(reply.text) <= MAX_CAPTION
+            keyboard = markup(reply) if fits else None
+
+            async def photo(reply=reply, fits=fits, keyboard=keyboard):
+                return await bot.send_photo(chat_id, reply.photo, caption=reply.text if fits else None,
+                                            reply_markup=keyboard)
+
+            sent.append(await _with_retries(photo, "sendPhoto"))
+            if fits:
+                continue
         chunks = [reply.text[i:i + MAX_MESSAGE] for i in range(0, len(reply.text), MAX_MESSAGE)]
         for index, chunk in enumerate(chunks or [""]):
             last = index == len(chunks) - 1

@@ -1,0 +1,100 @@
+"""`/assign`: pick a young person, tick modules, pick a due date; they get a message to start.
+
+The ticked modules travel in the buttons as a bitmask over the content's module order, so there
+is nothing to remember between presses; every press checks the young person again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from sqlalchemy import select
+
+from bot.db.models import ModuleProgress, Person
+from bot.workers.access import STALE, CaseFeature, label, refuse, young_person
+from bot.workers.desk import Desk
+from flows.base import Button, Reply
+from flows.common import with_help
+
+DUE_CHOICES = {0: "No due date", 7: "In 1 week", 14: "In 2 weeks"}
+
+
+class AssignFeature(CaseFeature):
+    name: ClassVar[str] = "assign"
+    commands: ClassVar[dict[str, str]] = {"assign": "give a young person modules to do"}
+    question: ClassVar[str] = "Assign modules to which young person?"
+
+    async def choose(self, desk: Desk, person: Person) -> list[Reply]:
+        return [self.ticks(desk, person, 0)]
+
+    async def other(self, desk: Desk, action: str, args: list[str]) -> list[Reply]:
+        shapes = {"t": 3, "d": 2, "due": 3}
+        if action not in shapes or len(args) != shapes[action]:
+            return [Reply(STALE)]
+        person = await young_person(desk, args[0])
+        if person is None:
+            return await refuse(desk, self.name, args[0])
+        mask = _mask(args[1], len(desk.content.modules))
+        if mask is None:
+            return [Reply(STALE)]
+        if action == "t":
+            index = int(args[2]) if args[2].isdigit() else -1
+            if not 0 <= index < len(desk.content.modules):
+                return [Reply(STALE)]
+            return [self.ticks(desk, person, mask ^ (1 << index))]
+        if mask == 0:
+            return [Reply("Pick at least one module."), self.ticks(desk, person, 0)]
+        if action == "d":
+            return [Reply(f"Is there a due date for {label(person)}?", tuple(
+                (Button(text, f"assign:due:{person.id}:{mask:x}:{days}"),)
+                for days, text in DUE_CHOICES.items()))]
+        days = int(args[2]) if args[2].isdigit() else -1
+        if days not in DUE_CHOICES:
+            return [Reply(STALE)]
+        return [await self.assign(desk, person, mask, days)]
+
+    def ticks(self, desk: Desk, person: Person, mask: int) -> Reply:
+        """The modules with a tick box each, then Done."""
+        rows = []
+        for index, module in enumerate(desk.content.modules.values()):
+            if not module.is_for(person.age_band):  # type: ignore[arg-type]
+                continue
+            box = "☑️" if mask & (1 << index) else "⬜"
+            rows.append((Button(f"{box} {module.title}",
+                                f"assign:t:{person.id}:{mask:x}:{index}"),))
+        rows.append((Button("Done ✅", f"assign:d:{person.id}:{mask:x}"),))
+        return Reply(f"Which modules for {label(person)}? Tap to tick, then Done.", tuple(rows))
+
+    async def assign(self, desk: Desk, person: Person, mask: int, days: int) -> Reply:
+        modules = [m for i, m in enumerate(desk.content.modules.values()) if mask & (1 << i)]
+        due = desk.now + timedelta(days=days) if days else None
+        for module in modules:
+            row = await desk.session.scalar(select(ModuleProgress).where(
+                ModuleProgress.person_id == person.id, ModuleProgress.module_id == module.id))
+            if row is None:
+                row = ModuleProgress(person_id=person.id, module_id=module.id, answers={},
+                                     module_version=module.version)
+                desk.session.add(row)
+            row.assigned_at, row.assigned_by_id, row.due_at = desk.now, desk.worker.id, due
+            await desk.audit("module_assigned", person, module=module.id, due_days=days)
+        await desk.session.flush()
+        content = desk.content
+        text = (content.text("worker.assigned_due", due=f"{due:%A} {due.day} {due:%B}") if due
+                else content.text("worker.assigned"))
+        buttons = tuple((Button(m.title, f"menu:open:{m.id}"),) for m in modules)
+        message = with_help(Reply(text, buttons), content)
+        sent = await desk.tell(person, message.text, message.buttons)
+        titles = ", ".join(m.title for m in modules)
+        told = ("They have been sent a message." if sent is not None
+                else "They will see it when they join.")
+        return Reply(f"Assigned to {label(person)}: {titles}."
+                     + (f" Due {due.day} {due:%b}." if due else "") + f"\n{told}")
+
+
+def _mask(raw: str, count: int) -> int | None:
+    try:
+        mask = int(raw, 16)
+    except ValueError:
+        return None
+    return mask if 0 <= mask < (1 << count) else None

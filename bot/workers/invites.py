@@ -1,0 +1,53 @@
+"""`/invite`: a new young person record with a pseudonym, and a single-use link plus QR code.
+
+When the young person opens the link the router claims it and calls `announce_joined`, so the
+worker hears about it through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import people
+from bot.db.models import Person, Role
+from bot.outbox import enqueue
+from bot.qr import deep_link, qr_png
+from bot.workers.access import CASELOAD_ROLES
+from bot.workers.desk import Desk
+from flows.base import Event, Reply
+
+
+class InviteFeature:
+    name: ClassVar[str] = "invite"
+    commands: ClassVar[dict[str, str]] = {"invite": "invite a young person (link and QR code)"}
+    roles: ClassVar[set[str]] = CASELOAD_ROLES
+
+    def __init__(self, bot_username: str = "rise_demo_bot"):
+        self.bot_username = bot_username
+
+    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
+        if event.kind != "command" or event.command != "invite":
+            return None
+        record = await people.create_person(desk.session, Role.YOUNG_PERSON, worker_id=desk.worker.id)
+        invite = await people.create_invite(desk.session, record, purpose="young_person",
+                                            now=desk.now, created_by=desk.worker)
+        await desk.audit("invite_created", record, invite_id=invite.id)
+        link = deep_link(self.bot_username, invite.code)
+        days = (invite.expires_at - desk.now).days
+        text = (f"New invite for {record.pseudonym}. It works once, for {days} days.\n"
+                f"{link}\n\nLet them scan the code, or send them the link.")
+        return [Reply(text, photo=qr_png(link))]
+
+
+async def announce_joined(session: AsyncSession, young_person: Person, now: datetime) -> None:
+    """Tell the worker that a young person has joined through their invite."""
+    if young_person.worker_id is None:
+        return
+    worker = await session.get(Person, young_person.worker_id)
+    if worker is None or worker.telegram_id is None or not worker.active:
+        return
+    await enqueue(session, chat_id=worker.telegram_id, now=now,
+                  text=f"✅ {young_person.pseudonym} has joined through your invite.")

@@ -1,0 +1,45 @@
+"""`/note`: pick a young person, then type a case note. The text is never logged."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot.db.models import CaseNote, Person
+from bot.workers.access import CaseFeature, label, refuse, young_person
+from bot.workers.desk import Desk
+from flows.base import Event, Reply
+
+
+class NoteFeature(CaseFeature):
+    name: ClassVar[str] = "note"
+    commands: ClassVar[dict[str, str]] = {"note": "write a case note"}
+    question: ClassVar[str] = "A note about which young person?"
+
+    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
+        if desk.awaited == (self.name, "text"):
+            if event.kind == "text" and event.text.strip():
+                return await self.save(desk, event.text.strip())
+            if event.kind == "command" and event.command == "cancel":
+                desk.clear_awaiting()
+                return [Reply("OK, no note saved.")]
+            if event.kind == "media":
+                return [Reply("Please type the note as text, or /cancel.")]
+            desk.clear_awaiting()  # they moved on to something else
+        return await super().handle(desk, event)
+
+    async def choose(self, desk: Desk, person: Person) -> list[Reply]:
+        desk.awaiting(self.name, "text", subject=person.id)
+        return [Reply(f"Type your note about {label(person)} and send it. /cancel to stop.")]
+
+    async def save(self, desk: Desk, text: str) -> list[Reply]:
+        subject = str(desk.convo.context.get("subject", ""))
+        desk.clear_awaiting()
+        person = await young_person(desk, subject)  # rights may have changed since they picked
+        if person is None:
+            return await refuse(desk, self.name, subject)
+        note = CaseNote(author_id=desk.worker.id, subject_id=person.id, text=text,
+                        created_at=desk.now)
+        desk.session.add(note)
+        await desk.session.flush()
+        await desk.audit("note_added", person, note_id=note.id)
+        return [Reply(f"Note saved for {label(person)}.")]
