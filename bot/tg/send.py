@@ -13,6 +13,7 @@ from flows.base import Reply
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -42,10 +43,29 @@ async def _with_retries(call, what: str):
     raise RuntimeError(f"{what} failed after {MAX_ATTEMPTS} attempts")
 
 
+async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
+    """A photo with its text as the caption; text too long for a caption follows as a message."""
+    assert reply.photo is not None
+    fits = len(reply.text) <= MAX_CAPTION
+    keyboard = markup(reply)
+
+    async def photo():
+        return await bot.send_photo(chat_id, reply.photo, caption=reply.text if fits else None,
+                                    reply_markup=keyboard if fits or not reply.text else None)
+
+    sent = [await _with_retries(photo, "sendPhoto")]
+    if not fits:
+        sent += await send_replies(bot, chat_id, [Reply(reply.text, reply.buttons)])
+    return sent
+
+
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> list[Message]:
     """Send each reply in order; long text is split so nothing is ever lost to the size limit."""
     sent: list[Message] = []
     for reply in replies:
+        if reply.photo is not None:
+            sent += await send_photo(bot, chat_id, reply)
+            continue
         chunks = [reply.text[i:i + MAX_MESSAGE] for i in range(0, len(reply.text), MAX_MESSAGE)]
         for index, chunk in enumerate(chunks or [""]):
             last = index == len(chunks) - 1
