@@ -189,7 +189,7 @@ def register_jobs(ticker: jobs.Clock, content: Content) -> None:
 
 
 async def start_closure(session: AsyncSession, content: Content, worker: Person, young: Person,
-                        now: datetime) -> None:
+                        now: datetime, *, nudge: bool = True) -> None:
     """Assign the closure module and tell the young person it is there for them."""
     young.closure_started_at = young.closure_started_at or now
     row = await session.scalar(select(ModuleProgress).where(
@@ -200,7 +200,7 @@ async def start_closure(session: AsyncSession, content: Content, worker: Person,
                              module_version=module.version, answers={})
         session.add(row)
     row.assigned_at, row.assigned_by_id = now, worker.id
-    if young.telegram_id is not None:
+    if nudge and young.telegram_id is not None:
         text = content.text
         await enqueue(session, chat_id=young.telegram_id, text=text("closure.nudge"), now=now,
                       buttons=keyboard([Button(text("closure.nudge_button"),
