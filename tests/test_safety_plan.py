@@ -37,6 +37,7 @@ async def test_a_young_person_builds_their_plan_and_changes_it_later(sky, db):
         "🛟 Your safety plan\n"
         "This plan is yours. It helps you know what to do if you don't feel OK or don't feel safe.\n"
         "Fill it in at your own pace. You can change it any time.\n"
+        "What you write here is kept, so you can come back to it. "
         "Your worker can see your plan, so they can help you with it.\n"
         "Tap a part to fill it in or change it.")
     assert sky.labels() == [
