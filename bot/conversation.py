@@ -12,13 +12,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import people
+from bot import people, wellbeing
 from bot.db.engine import Database
-from bot.db.models import Conversation, ModuleProgress, Person, ProcessedUpdate, Role
+from bot.db.models import (
+    Conversation,
+    ModuleProgress,
+    Person,
+    ProcessedUpdate,
+    Role,
+    WheelResult,
+)
 from bot.flood import FloodGuard
 from bot.safety.gate import CountingGate, SafetyGate
 from bot.workers.desk import Desk, WorkerFeature, worker_help
@@ -34,7 +41,9 @@ from flows.base import (
     Outcome,
     Profile,
     Reply,
+    SavePlanSection,
     SaveProgress,
+    SaveWheel,
     SetAgeBand,
     SetNickname,
 )
@@ -42,6 +51,8 @@ from flows.common import HELP, HELP_BACK, HIDE, MENU, help_reply, with_help
 from flows.menu import MenuFlow
 from flows.module_runner import ModuleFlow
 from flows.onboarding import OnboardingFlow
+from flows.safety_plan import PlanFlow
+from flows.wheel import WheelFlow
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -69,7 +80,8 @@ class Identity:
 
 def build_flows(content: Content) -> dict[str, Flow]:
     """One machine per flow definition, built once per process."""
-    flows: list[Flow] = [OnboardingFlow(content), MenuFlow(content), ModuleFlow(content)]
+    flows: list[Flow] = [OnboardingFlow(content), MenuFlow(content), ModuleFlow(content),
+                         PlanFlow(content), WheelFlow(content)]
     return {flow.name: flow for flow in flows}
 
 
@@ -199,6 +211,10 @@ class ConversationRouter:
             if person.privacy_accepted_at is None:
                 return await self._switch(session, person, convo, Goto("onboarding"))
             return await self._switch(session, person, convo, Goto("menu"))
+        if event.command == "myplan":
+            if person.privacy_accepted_at is None:
+                return await self._switch(session, person, convo, Goto("onboarding"))
+            return await self._switch(session, person, convo, Goto("plan", "whole"))
         return [Reply(text("general.unknown_command"))]
 
     async def _start(self, session: AsyncSession, person: Person, convo: Conversation | None,
@@ -246,11 +262,12 @@ class ConversationRouter:
 
     async def _apply(self, session: AsyncSession, person: Person, convo: Conversation,
                      outcome: Outcome, saved_return: dict | None = None) -> list[Reply]:
+        extra: list[Reply] = []
         for effect in outcome.effects:
-            await self._effect(session, person, effect)
+            extra += await self._effect(session, person, effect)
         convo.state = outcome.state
         convo.context = {**outcome.context, **({RETURN_KEY: saved_return} if saved_return else {})}
-        replies = list(outcome.replies)
+        replies = list(outcome.replies) + extra
         if outcome.goto is not None:
             replies += await self._switch(session, person, convo, outcome.goto)
         return replies
@@ -265,7 +282,8 @@ class ConversationRouter:
 
     # --- effects ------------------------------------------------------------------------------
 
-    async def _effect(self, session: AsyncSession, person: Person, effect: Effect) -> None:
+    async def _effect(self, session: AsyncSession, person: Person, effect: Effect) -> list[Reply]:
+        """Apply one effect; some answer with more messages (a wheel's chart, a summary)."""
         now = self.clock()
         match effect:
             case AcceptPrivacy():
@@ -276,6 +294,16 @@ class ConversationRouter:
                 person.age_band = band
             case SaveProgress():
                 await self._save_progress(session, person, effect, now)
+                if (effect.completed and effect.module_id == wellbeing.CLOSURE_MODULE
+                        and person.closure_started_at is not None and person.closed_at is None):
+                    return await wellbeing.finish_closure(session, self.content, person, now,
+                                                          tell_young_person_directly=True)
+            case SavePlanSection(section=section, value=value):
+                await wellbeing.save_plan_section(session, person, section, value, now)
+            case SaveWheel(scores=scores, asked_by=asked_by):
+                await wellbeing.save_wheel(session, person, scores, asked_by, now)
+                return await wellbeing.after_wheel(session, self.content, person, now)
+        return []
 
     async def _save_progress(self, session: AsyncSession, person: Person, effect: SaveProgress,
                              now: datetime) -> None:
@@ -308,8 +336,12 @@ class ConversationRouter:
                                       started=r.started_at is not None)
             for r in rows
         }
+        wheels = await session.scalar(select(func.count()).select_from(WheelResult)
+                                      .where(WheelResult.person_id == person.id))
         return Profile(nickname=person.nickname, age_band=person.age_band,
-                       has_worker=person.worker_id is not None, modules=modules)
+                       has_worker=person.worker_id is not None, modules=modules,
+                       safety_plan=await wellbeing.get_plan(session, person.id),
+                       wheels_done=wheels or 0)
 
     # --- workers (their own commands come with the workers' issue) -----------------------------
 

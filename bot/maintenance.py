@@ -10,13 +10,14 @@ from bot.db.engine import Database
 from bot.db.models import Base
 
 
-def encrypted_columns() -> list[tuple[str, str]]:
-    """Every (table, column) stored encrypted, found from the models themselves."""
+def encrypted_columns() -> list[tuple[str, str, str]]:
+    """Every (table, key column, column) stored encrypted, found from the models themselves."""
     found = []
     for table in Base.metadata.sorted_tables:
+        key = next(iter(table.primary_key.columns)).name
         for column in table.columns:
             if isinstance(column.type, EncryptedText | EncryptedShortText | EncryptedJSON):
-                found.append((table.name, column.name))
+                found.append((table.name, key, column.name))
     return found
 
 
@@ -26,19 +27,20 @@ async def rotate_encryption(url: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         async with db.transaction() as session:
-            for table, column in encrypted_columns():
-                counts[f"{table}.{column}"] = await _rotate_column(session, table, column)
+            for table, key, column in encrypted_columns():
+                counts[f"{table}.{column}"] = await _rotate_column(session, table, key, column)
     finally:
         await db.dispose()
     return counts
 
 
-async def _rotate_column(session: AsyncSession, table: str, column: str) -> int:
+async def _rotate_column(session: AsyncSession, table: str, key: str, column: str) -> int:
     rows = (await session.execute(text(
-        f'SELECT id, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'))).all()
+        f'SELECT "{key}", "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'))).all()
     for row_id, value in rows:
-        await session.execute(text(f'UPDATE "{table}" SET "{column}" = :value WHERE id = :id'),
-                              {"value": rotate(value), "id": row_id})
+        await session.execute(
+            text(f'UPDATE "{table}" SET "{column}" = :value WHERE "{key}" = :id'),
+            {"value": rotate(value), "id": row_id})
     return len(rows)
 
 

@@ -60,13 +60,15 @@ def decode_buttons(stored: dict | None) -> Keyboard:
 
 
 def as_reply(message: OutboxMessage) -> Reply:
-    return Reply(message.text, decode_buttons(message.buttons))
+    return Reply(message.text, decode_buttons(message.buttons), photo=message.photo)
 
 
 async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: int | None = None,
                   address: str | None = None, buttons: Keyboard = (), dedupe_key: str | None = None,
-                  alert_id: int | None = None) -> OutboxMessage | None:
-    """Queue one message in the caller's transaction; a repeated dedupe key queues nothing."""
+                  alert_id: int | None = None, photo: bytes | None = None) -> OutboxMessage | None:
+    """Queue one message in the caller's transaction; a repeated dedupe key queues nothing.
+
+    With a photo (PNG bytes), the text is its caption (sent apart if too long for one)."""
     if dedupe_key is not None:
         exists = await session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
@@ -75,7 +77,7 @@ async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: i
     message = OutboxMessage(channel="email" if address else "telegram", chat_id=chat_id,
                             address=address, text=text, buttons=encode_buttons(buttons),
                             dedupe_key=dedupe_key, alert_id=alert_id, next_attempt_at=now,
-                            created_at=now)
+                            created_at=now, photo=photo)
     session.add(message)
     await session.flush()
     return message

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
+from bot import wellbeing
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import ConversationRouter, system_clock
@@ -100,6 +101,7 @@ def build_services(db: Database, *, content: Content | None = None,
                                 young_person_hooks=[YoungPersonSafety(escalation, content, now)])
     clock = Clock(db, now)
     escalation.register(clock)
+    wellbeing.register_jobs(clock, content)
     services = Services(db=db, content=content, router=router, clock=clock,
                         escalation=escalation, gate=gate, now=now,
                         message_log=MessageLog(db, now))

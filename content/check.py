@@ -34,6 +34,8 @@ from content.loader import (
     load_contacts,
     load_copy,
     load_module_file,
+    load_safety_plan,
+    load_wheel,
 )
 from content.readability import TextStats, measure
 from content.schema import AgeBand, Module
@@ -327,7 +329,47 @@ def check_all(root: Path | None = None) -> CheckReport:
         else:
             pieces = [Piece(key, text, is_message=True) for key, text in copy.items()]
             report.problems.extend(_language(pieces, copy_file.name, rules))
+    report.problems.extend(_wheel_and_plan(root, rules))
     return report
+
+
+def _wheel_and_plan(root: Path, rules: list[Rule]) -> list[Problem]:
+    """The outcome wheel and the safety plan (when the folder has them, like copy.yaml): valid,
+    readable, and kind words only."""
+    problems: list[Problem] = []
+    wheel_file, plan_file = root / "wheel.yaml", root / "safety_plan.yaml"
+    pieces: list[tuple[str, Piece]] = []
+    if wheel_file.exists():
+        try:
+            wheel = load_wheel(wheel_file)
+        except ContentError as error:
+            problems.extend(error.problems)
+        else:
+            for area in wheel.areas:
+                at = f"area {area.id}"
+                pieces += [(wheel_file.name, Piece(f"{at} > question", area.question, True)),
+                           (wheel_file.name, Piece(f"{at} > name", area.name, False)),
+                           (wheel_file.name, Piece(f"{at} > low", area.low, False)),
+                           (wheel_file.name, Piece(f"{at} > high", area.high, False))]
+    if plan_file.exists():
+        try:
+            plan = load_safety_plan(plan_file)
+        except ContentError as error:
+            problems.extend(error.problems)
+        else:
+            for section in plan.sections:
+                at = f"section {section.id}"
+                pieces += [(plan_file.name, Piece(f"{at} > ask", section.ask, True)),
+                           (plan_file.name, Piece(f"{at} > title", section.title, False))]
+                pieces += [(plan_file.name, Piece(f"{at} > suggestion", s, False))
+                           for s in section.suggestions]
+    for file, piece in pieces:
+        problems.extend(_language([piece], file, rules))
+        stats = measure(piece.text)
+        if piece.is_message and stats.grade > MAX_MESSAGE_GRADE:
+            problems.append(Problem(file, piece.where, f"too hard to read: grade {stats.grade:.1f} "
+                                    f"(at most {MAX_MESSAGE_GRADE:g}); use shorter sentences"))
+    return problems
 
 
 def format_table(rows: list[ReadabilityRow]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.schema import ContactBook, Module
+from content.schema import ContactBook, Module, SafetyPlan, Wheel
 
 CONTENT_DIR = Path(__file__).resolve().parent
 
@@ -99,6 +99,16 @@ def load_contacts(path: Path | None = None) -> ContactBook:
     return _validate(ContactBook, path or CONTENT_DIR / "contacts.yaml")
 
 
+def load_wheel(path: Path | None = None) -> Wheel:
+    """The outcome wheel's areas and words."""
+    return _validate(Wheel, path or CONTENT_DIR / "wheel.yaml")
+
+
+def load_safety_plan(path: Path | None = None) -> SafetyPlan:
+    """The sections of the safety plan."""
+    return _validate(SafetyPlan, path or CONTENT_DIR / "safety_plan.yaml")
+
+
 def load_copy(path: Path | None = None) -> dict[str, str]:
     """Everything the bot says outside modules, as flat dotted keys."""
     path = path or CONTENT_DIR / "copy.yaml"
@@ -125,6 +135,8 @@ class Content:
     modules: dict[str, Module]
     contacts: ContactBook
     copy: dict[str, str]
+    wheel: Wheel
+    safety_plan: SafetyPlan
 
     def text(self, key: str, **values: object) -> str:
         """A line of copy with its {placeholders} filled in."""
@@ -142,7 +154,15 @@ def load_content(root: Path | None = None) -> Content:
             modules[module.id] = module
         except ContentError as error:
             problems.extend(error.problems)
-    contacts = copy = None
+    contacts = copy = wheel = plan = None
+    try:
+        wheel = load_wheel(root / "wheel.yaml")
+    except ContentError as error:
+        problems.extend(error.problems)
+    try:
+        plan = load_safety_plan(root / "safety_plan.yaml")
+    except ContentError as error:
+        problems.extend(error.problems)
     try:
         contacts = load_contacts(root / "contacts.yaml")
     except ContentError as error:
@@ -161,9 +181,9 @@ def load_content(root: Path | None = None) -> Content:
                         problems.append(Problem(f"{module.id}.yaml", where, message))
     if problems:
         raise ContentError(problems)
-    assert contacts is not None and copy is not None
+    assert contacts is not None and copy is not None and wheel is not None and plan is not None
     ordered = dict(sorted(modules.items(), key=lambda kv: (kv[1].order, kv[1].title)))
-    return Content(modules=ordered, contacts=contacts, copy=copy)
+    return Content(modules=ordered, contacts=contacts, copy=copy, wheel=wheel, safety_plan=plan)
 
 
 ContentCheck = Callable[[Content], list[Problem]]

@@ -156,3 +156,67 @@ class CopyText(_Strict):
     """Everything the bot says outside modules: onboarding, menus, re-prompts."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+
+
+# --- the outcome wheel and the safety plan --------------------------------------------------------
+
+
+class WheelArea(_Strict):
+    """One area of the outcome wheel, scored 1 to 10, in our own words."""
+
+    id: str = Field(pattern=r"^[a-z][a-z_]*$")
+    name: str = Field(max_length=MAX_BUTTON_CHARS)
+    short: str = Field(max_length=24, description="Label on the chart; may hold one line break.")
+    question: str = Field(min_length=1, max_length=300)
+    low: str = Field(max_length=30, description="What 1 means.")
+    high: str = Field(max_length=30, description="What 10 means.")
+
+
+class Wheel(_Strict):
+    """The outcome wheel: eight areas, and how often it is offered unless a worker says otherwise."""
+
+    every_weeks: int = Field(default=6, ge=1, le=52)
+    areas: list[WheelArea] = Field(min_length=3, max_length=12)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Wheel:
+        ids = [area.id for area in self.areas]
+        if len(set(ids)) != len(ids):
+            raise ValueError("every area needs its own id")
+        return self
+
+
+class PlanSection(_Strict):
+    """One part of the safety plan: a list of things, people with numbers, or one word."""
+
+    id: str = Field(pattern=r"^[a-z][a-z_]*$")
+    kind: Literal["list", "people", "word"]
+    title: str = Field(max_length=MAX_BUTTON_CHARS)
+    emoji: str = Field(max_length=4)
+    ask: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    suggestions: list[str] = Field(default_factory=list, max_length=8)
+    max_items: int = Field(default=8, ge=1, le=12)
+
+    @field_validator("suggestions")
+    @classmethod
+    def _short_suggestions(cls, suggestions: list[str]) -> list[str]:
+        long = [s for s in suggestions if len(s) > MAX_BUTTON_CHARS]
+        if long:
+            raise ValueError(f"a suggestion is a button, at most {MAX_BUTTON_CHARS} letters: {long[0]!r}")
+        return suggestions
+
+
+class SafetyPlan(_Strict):
+    """The sections of the safety plan, in the order they are shown."""
+
+    sections: list[PlanSection] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SafetyPlan:
+        ids = [section.id for section in self.sections]
+        if len(set(ids)) != len(ids):
+            raise ValueError("every section needs its own id")
+        return self
+
+    def section(self, section_id: str) -> PlanSection | None:
+        return next((s for s in self.sections if s.id == section_id), None)

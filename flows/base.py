@@ -9,7 +9,7 @@ or the clock: they turn (saved state, event, profile) into (new state, replies, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 from transitions import Machine
@@ -65,7 +65,7 @@ class Reply:
     photo: bytes | None = field(default=None, repr=False)
 
     def with_row(self, *row: Button) -> Reply:
-        return Reply(self.text, (*self.buttons, tuple(row)), self.action, self.photo)
+        return replace(self, buttons=(*self.buttons, tuple(row)))
 
     def has_button(self, data: str) -> bool:
         return any(b.data == data for row in self.buttons for b in row)
@@ -93,6 +93,8 @@ class Profile:
     age_band: str | None = None
     has_worker: bool = False
     modules: Mapping[str, ModuleStatus] = field(default_factory=dict)
+    safety_plan: Mapping[str, Any] = field(default_factory=dict)  # section id -> what they wrote
+    wheels_done: int = 0
 
 
 # --- effects: what the router must do after the flow has answered -----------------------------
@@ -125,7 +127,26 @@ class SaveProgress:
     completed: bool = False
 
 
-Effect = AcceptPrivacy | SetNickname | SetAgeBand | SaveProgress
+@dataclass(frozen=True)
+class SavePlanSection:
+    """One section of the safety plan, as the young person wrote it (their own words, kept on
+    purpose: the one place free text is stored). A list of strings, of {name, number}, or a word."""
+
+    section: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class SaveWheel:
+    """A finished outcome wheel: one score 1-10 per area id. `asked_by`: self | schedule | worker.
+
+    The router stores it, and answers with the chart (first and latest wheel) and what changed."""
+
+    scores: Mapping[str, int]
+    asked_by: str = "self"
+
+
+Effect = AcceptPrivacy | SetNickname | SetAgeBand | SaveProgress | SavePlanSection | SaveWheel
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The main menu: modules, help, about. Everything else starts from here."""
+"""The main menu: modules, safety plan, wheel, help, about. Everything else starts from here."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class MenuFlow(Flow):
         {"trigger": "about", "source": "*", "dest": "about", "after": "show"},
         {"trigger": "open", "source": "*", "dest": "modules", "conditions": "module_exists",
          "after": "open_module"},
+        {"trigger": "plan", "source": "*", "dest": "menu", "after": "open_plan"},
+        {"trigger": "wheel", "source": "*", "dest": "menu", "after": "open_wheel"},
     ]
 
     def show(self, turn: Turn) -> None:
@@ -28,6 +30,8 @@ class MenuFlow(Flow):
             title = text("menu.title", nickname=nickname) if nickname else text("menu.title_no_name")
             turn.say(title, keyboard(
                 [Button(text("menu.modules_button"), "menu:modules")],
+                [Button(text("menu.plan_button"), "menu:plan")],
+                [Button(text("menu.wheel_button"), "menu:wheel")],
                 [Button(text("menu.about_button"), "menu:about"),
                  Button(text("menu.hide_button"), HIDE)],
             ))
@@ -62,3 +66,9 @@ class MenuFlow(Flow):
 
     def open_module(self, turn: Turn) -> None:
         turn.goto = Goto("module", self.button_arg(turn))
+
+    def open_plan(self, turn: Turn) -> None:
+        turn.goto = Goto("plan")
+
+    def open_wheel(self, turn: Turn) -> None:
+        turn.goto = Goto("wheel")

@@ -1,4 +1,4 @@
-"""Onboarding: welcome -> how privacy works -> nickname -> age band -> main menu.
+"""Onboarding: welcome -> how privacy works -> nickname -> age band -> (wheel offered) menu.
 
 Nobody can type anything that matters before they have been told, in plain words, what stays
 private and when a worker must be told. The bot never promises secrecy.
@@ -111,5 +111,8 @@ class OnboardingFlow(Flow):
         turn.effects.append(SetAgeBand(band if band in ("11-13", "14-17") else None))
 
     def finish(self, turn: Turn) -> None:
-        turn.say(self.content.text("onboarding.done"))
+        """All set: offer the first outcome wheel, and leave them at the menu."""
+        text = self.content.text
+        turn.say(text("onboarding.done") + "\n\n" + text("onboarding.wheel_offer"), keyboard(
+            [Button(text("onboarding.wheel_offer_button"), "menu:wheel")]))
         turn.goto = Goto("menu")

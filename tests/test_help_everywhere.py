@@ -27,6 +27,26 @@ PATH: list[tuple[str, str]] = [
     ("send", "something"),
     ("press", "Next ▶️"),
     ("press", "Next ▶️"),
+    # the safety plan
+    ("press", "🏠 Menu"),
+    ("press", "🛟 My safety plan"),
+    ("press", "🚦 Signs that I'm not OK (0)"),
+    ("press", "I can't sleep"),
+    ("send", "I go quiet"),
+    ("press", "🗑 Take one off"),
+    ("press", "🗑 I can't sleep"),
+    ("press", "◀️ Back to my plan"),
+    ("press", "🤝 People I trust (0)"),
+    ("send", "Aunt Jo"),
+    ("send", "07700 900123"),
+    ("press", "◀️ Back to my plan"),
+    ("press", "👀 See my whole plan"),
+    ("press", "✏️ Change my plan"),
+    ("press", "✅ Done for now"),
+    # the outcome wheel
+    ("press", "🎯 My wheel"),
+    ("press", "Let's go"),
+    *[("press", str(score)) for score in (5, 6, 7, 8, 4, 3, 9, 10)],
 ]
 
 

@@ -27,5 +27,5 @@ def test_migrations_go_down_and_up_again(tmp_path):
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'updown.db'}"
     upgrade(url)
-    command.downgrade(alembic_config(url), "0002")
+    command.downgrade(alembic_config(url), "0002")  # every later migration undone
     upgrade(url)

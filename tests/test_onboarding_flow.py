@@ -29,8 +29,12 @@ async def test_a_new_young_person_is_told_about_privacy_before_they_pick_a_nickn
     assert replies[0].text.startswith("Nice to meet you, Sky! 👋")
     replies = await young_person.press("14 to 17")
     assert replies[0].text.startswith("All set!")
+    assert replies[0].text.endswith("🎯 Would you like to fill in your wheel first? It is 8 quick "
+                                    "questions about how things are for you. It takes about 2 minutes.")
+    assert [b.label for row in replies[0].buttons for b in row] == ["🎯 Fill in my wheel"]
     assert replies[1].text == "What would you like to do, Sky?"
-    assert young_person.labels() == ["📚 Modules", "ℹ️ About this chat", "🙈 Hide chat", "🆘 Help"]
+    assert young_person.labels() == ["🎯 Fill in my wheel", "📚 Modules", "🛟 My safety plan",
+                                     "🎯 My wheel", "ℹ️ About this chat", "🙈 Hide chat", "🆘 Help"]
 
 
 async def test_a_suggested_nickname_can_be_tapped(young_person):

@@ -26,6 +26,13 @@ class Chat:
         """Press a button (by its label) on the newest message that has one."""
         return await self._do(Event.button(self.button_data(label)))
 
+    async def press_data(self, data: str) -> list[Reply]:
+        """Press a button by its data: one from a message that came some other way (the outbox),
+        or a forged one."""
+        return await self._do(Event.button(data))
+
+    event_button = press_data
+
     async def event(self, event: Event) -> list[Reply]:
         return await self._do(event)
 

@@ -1,5 +1,6 @@
 """The tables. Young people are known by pseudonym; no free text lives here unless it raised
-an alert (that table comes with the safety work)."""
+an alert (that table comes with the safety work), or the young person wrote it in their own
+safety plan (`safety_plans`, on purpose: they chose to keep it)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,20 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from bot.crypto import EncryptedShortText, EncryptedText
+from bot.crypto import EncryptedJSON, EncryptedShortText, EncryptedText
 
 
 def utcnow() -> datetime:
@@ -69,6 +79,10 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(200))  # workers: the second alert channel
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime | None]
+    # young people: how often the outcome wheel is offered (None: only when asked)
+    wheel_every_weeks: Mapped[int | None] = mapped_column(Integer, default=6, server_default="6")
+    closure_started_at: Mapped[datetime | None]  # a worker started closure
+    closed_at: Mapped[datetime | None]  # closure done: check-ins stop, the retention clock starts
 
 
 class Invite(Base):
@@ -154,6 +168,7 @@ class OutboxMessage(Base):
     address: Mapped[str | None] = mapped_column(String(200))  # email
     text: Mapped[str] = mapped_column(EncryptedText)  # emptied once sent
     buttons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG; then `text` is its caption
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
@@ -264,3 +279,29 @@ class CaseNote(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SafetyPlanRecord(Base):
+    """A young person's own safety plan: section id -> what they chose to write (JSON).
+
+    The one place a young person's free text is kept on purpose. Never logged; encrypted."""
+
+    __tablename__ = "safety_plans"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    sections: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WheelResult(Base):
+    """One outcome wheel: a score 1-10 for each area id, and who asked for it."""
+
+    __tablename__ = "wheel_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    asked_by: Mapped[str] = mapped_column(String(12), default="self")  # self | schedule | worker
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # the worker

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = [
     BotCommand("menu", "Open the menu"),
+    BotCommand("myplan", "My safety plan"),
     BotCommand("help", "Get help now"),
     BotCommand("start", "Start again"),
 ]

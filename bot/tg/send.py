@@ -44,6 +44,22 @@ async def _with_retries(call, what: str):
     raise RuntimeError(f"{what} failed after {MAX_ATTEMPTS} attempts")
 
 
+async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
+    """A photo with its text as the caption; text too long for a caption follows as a message."""
+    assert reply.photo is not None
+    fits = len(reply.text) <= MAX_CAPTION
+    keyboard = markup(reply)
+
+    async def photo():
+        return await bot.send_photo(chat_id, reply.photo, caption=reply.text if fits else None,
+                                    reply_markup=keyboard if fits or not reply.text else None)
+
+    sent = [await _with_retries(photo, "sendPhoto")]
+    if not fits:
+        sent += await send_replies(bot, chat_id, [Reply(reply.text, reply.buttons)])
+    return sent
+
+
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
                        message_log: MessageLog | None = None) -> list[Message]:
     """Send each reply in order; long text is split so nothing is ever lost to the size limit.
@@ -56,16 +72,8 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
         if reply.action == "hide" and message_log is not None:
             await hide_chat(bot, message_log, chat_id)
         if reply.photo is not None:
-            fits = len(reply.text) <= MAX_CAPTION
-            keyboard = markup(reply) if fits else None
-
-            async def photo(reply=reply, fits=fits, keyboard=keyboard):
-                return await bot.send_photo(chat_id, reply.photo, caption=reply.text if fits else None,
-                                            reply_markup=keyboard)
-
-            sent.append(await _with_retries(photo, "sendPhoto"))
-            if fits:
-                continue
+            sent += await send_photo(bot, chat_id, reply)
+            continue
         chunks = [reply.text[i:i + MAX_MESSAGE] for i in range(0, len(reply.text), MAX_MESSAGE)]
         for index, chunk in enumerate(chunks or [""]):
             last = index == len(chunks) - 1

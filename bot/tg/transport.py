@@ -8,7 +8,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from bot.db.models import OutboxMessage
 from bot.outbox import RetryLater, Undeliverable, as_reply
 from bot.tg.message_log import MessageLog
-from bot.tg.send import markup
+from bot.tg.send import MAX_CAPTION, markup
 
 
 class TelegramTransport:
@@ -20,8 +20,14 @@ class TelegramTransport:
         assert message.chat_id is not None
         reply = as_reply(message)
         try:
-            sent = await self.bot.send_message(message.chat_id, reply.text[:4096],
-                                               reply_markup=markup(reply))
+            if reply.photo is not None:
+                # a caption has room for 1024 characters; callers keep photo captions short
+                sent = await self.bot.send_photo(message.chat_id, reply.photo,
+                                                 caption=reply.text[:MAX_CAPTION] or None,
+                                                 reply_markup=markup(reply))
+            else:
+                sent = await self.bot.send_message(message.chat_id, reply.text[:4096],
+                                                   reply_markup=markup(reply))
         except RetryAfter as error:
             wait = error.retry_after
             raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds")

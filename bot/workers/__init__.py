@@ -13,6 +13,7 @@ def default_features(bot_username: str = "rise_demo_bot") -> list[WorkerFeature]
     from bot.workers.notes import NoteFeature
     from bot.workers.progress import ProgressFeature
     from bot.workers.transfer import TransferFeature
+    from bot.workers.wellbeing import wellbeing_features
 
     return [CaseloadFeature(), InviteFeature(bot_username), AssignFeature(), ProgressFeature(),
-            NoteFeature(), TransferFeature()]
+            NoteFeature(), TransferFeature(), *wellbeing_features()]

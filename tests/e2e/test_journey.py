@@ -31,7 +31,9 @@ async def test_join_with_an_invite_do_a_module_restart_half_way_and_resume(stack
     await sam.send("Sky")
     assert await sam.press("14 to 17") == [
         "All set! You can find everything in the menu below.\n"
-        "Help is always one tap away with the 🆘 Help button or /help.",
+        "Help is always one tap away with the 🆘 Help button or /help.\n\n"
+        "🎯 Would you like to fill in your wheel first? It is 8 quick questions about how things "
+        "are for you. It takes about 2 minutes.",
         "What would you like to do, Sky?",
     ]
     await sam.press("📚 Modules")

@@ -24,7 +24,8 @@ WORKER_COMMANDS = sorted(c for f in default_features() for c in f.commands)
 
 
 def test_the_worker_commands_are_the_ones_the_issue_asks_for():
-    assert WORKER_COMMANDS == ["assign", "caseload", "invite", "note", "progress", "transfer"]
+    assert WORKER_COMMANDS == ["assign", "caseload", "close", "invite", "note", "plan", "progress",
+                               "transfer", "wheel"]
 
 
 @pytest.mark.parametrize("command", WORKER_COMMANDS)
@@ -46,7 +47,10 @@ async def test_worker_help_lists_the_commands_for_their_role(team: Team):
         "/assign – give a young person modules to do\n"
         "/progress – modules, quizzes and dates for one young person\n"
         "/note – write a case note\n"
-        "/transfer – hand a young person to another worker")
+        "/transfer – hand a young person to another worker\n"
+        "/plan – see a young person's safety plan, or ask them to update it\n"
+        "/wheel – see a young person's outcome wheels, ask for a new one, or set how often\n"
+        "/close – start closure for a young person")
     assert (await team.chat(9003).send("/help"))[0].text == (
         "Hi Sam. You are signed in as duty worker.")
 

@@ -1,0 +1,81 @@
+"""The outcome wheel as a radar chart: PNG bytes, drawn off-screen (matplotlib's Agg canvas).
+
+Made to be read on a small phone screen: 800 x 800 pixels, large labels, and colours that
+colour-blind people can tell apart (Okabe-Ito), with different line styles and markers too, so
+the two wheels differ even in black and white. The function returns the series it plotted, so
+tests check the data, not pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+SIZE_PX = 800
+DPI = 100
+# Okabe-Ito: orange for the first wheel, blue for the latest
+STYLES = [
+    {"color": "#E69F00", "linestyle": "--", "marker": "s", "linewidth": 3, "markersize": 10,
+     "alpha_fill": 0.10},
+    {"color": "#0072B2", "linestyle": "-", "marker": "o", "linewidth": 4, "markersize": 11,
+     "alpha_fill": 0.20},
+]
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes = field(repr=False)
+    labels: tuple[str, ...]
+    series: tuple[Series, ...]
+
+
+def wheel_chart(labels: Sequence[str], wheels: Sequence[tuple[str, Sequence[int]]],
+                *, title: str = "") -> Chart:
+    """A radar chart of one or two wheels (first, then latest), scores 1 to 10."""
+    plotted = tuple(Series(label, tuple(int(v) for v in values)) for label, values in wheels)
+    if not 1 <= len(plotted) <= len(STYLES):
+        raise ValueError("draw one wheel, or the first and the latest")
+    for one in plotted:
+        if len(one.values) != len(labels):
+            raise ValueError("every wheel needs one score per area")
+    figure = Figure(figsize=(SIZE_PX / DPI, SIZE_PX / DPI), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.2, 0.19, 0.6, 0.6), projection="polar")
+    axes.set_theta_offset(math.pi / 2)  # the first area at the top, then clockwise
+    axes.set_theta_direction(-1)
+    count = len(labels)
+    angles = [2 * math.pi * i / count for i in range(count)]
+    closed = [*angles, angles[0]]
+    for style, one in zip(STYLES[-len(plotted):], plotted, strict=True):  # latest is always blue
+        values = [*one.values, one.values[0]]
+        axes.plot(closed, values, color=style["color"], linestyle=style["linestyle"],
+                  marker=style["marker"], linewidth=style["linewidth"],
+                  markersize=style["markersize"], label=one.label, zorder=3)
+        axes.fill(closed, values, color=style["color"], alpha=style["alpha_fill"], zorder=2)
+    axes.set_ylim(0, 10)
+    axes.set_yticks([2, 4, 6, 8, 10])
+    axes.set_yticklabels(["2", "4", "6", "8", ""], fontsize=13, color="#444444")
+    axes.set_rlabel_position(360 / count / 2)
+    axes.set_xticks(angles)
+    axes.set_xticklabels(labels, fontsize=18, fontweight="bold", color="#111111")
+    axes.tick_params(axis="x", pad=26)
+    axes.grid(color="#BBBBBB", linewidth=1)
+    axes.spines["polar"].set_color("#888888")
+    if title:
+        figure.suptitle(title, fontsize=24, fontweight="bold", y=0.985)
+    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.01), ncol=len(plotted),
+                  fontsize=18, frameon=False, handlelength=3)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return Chart(buffer.getvalue(), tuple(labels), plotted)

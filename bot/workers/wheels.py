@@ -1,0 +1,86 @@
+"""/wheel: a worker sees a young person's wheels (chart and table), asks for a new one, and
+sets how often it is offered."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot import wellbeing
+from bot.db.models import Person
+from bot.workers.desk import Desk
+from bot.workers.wellbeing_access import MAY_USE, NOT_YOURS, name_of, parse, picker, young_person
+from flows.base import Button, Event, Keyboard, Reply, keyboard
+
+PREFIX = "wwheel"
+
+
+class WheelsFeature:
+    name: ClassVar[str] = "wheels"
+    commands: ClassVar[dict[str, str]] = {
+        "wheel": "see a young person's outcome wheels, ask for a new one, or set how often"}
+    roles: ClassVar[set[str]] = set(MAY_USE)
+
+    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
+        if event.kind == "command" and event.command == "wheel":
+            return [await picker(desk, PREFIX, "Whose wheel?")]
+        parts = parse(event, PREFIX)
+        if not parts or len(parts) < 2:
+            return None
+        action, raw_id = parts[0], parts[1]
+        person = await young_person(desk, raw_id)
+        if person is None:
+            return [Reply(NOT_YOURS)]
+        if action in ("pick", "see"):
+            return await self.history(desk, person)
+        if action == "ask":
+            return [await self.ask(desk, person)]
+        if action == "every" and len(parts) == 3:
+            return [await self.set_gap(desk, person, parts[2])]
+        return None
+
+    def _buttons(self, person: Person) -> Keyboard:
+        gaps = [Button(("✓ " if person.wheel_every_weeks == weeks else "") + f"{weeks} weeks",
+                       f"{PREFIX}:every:{person.id}:{weeks}") for weeks in wellbeing.WHEEL_GAPS_WEEKS]
+        off = ("✓ " if person.wheel_every_weeks is None else "") + "Only when asked"
+        return keyboard([Button("📨 Ask for a new wheel", f"{PREFIX}:ask:{person.id}")], gaps,
+                        [Button(off, f"{PREFIX}:every:{person.id}:off")])
+
+    async def history(self, desk: Desk, person: Person) -> list[Reply]:
+        """The first and latest wheel as a chart, then every wheel as a small table."""
+        await desk.audit("wheel.read", person)
+        wheels = await wellbeing.wheels_of(desk.session, person.id)
+        gap = (f"every {person.wheel_every_weeks} weeks" if person.wheel_every_weeks
+               else "only when asked")
+        if not wheels:
+            return [Reply(f"{name_of(person)} has not filled in a wheel yet. Offered {gap}.",
+                          self._buttons(person))]
+        chart = await wellbeing.render_chart(desk.content, wheels, person.pseudonym)
+        assert chart is not None
+        caption = "\n".join([f"🎯 {name_of(person)}: first and latest wheel", "",
+                             *wellbeing.worker_change_lines(desk.content, wheels)])
+        table = wellbeing.wheel_table(desk.content, wheels)
+        return [Reply(caption, photo=chart.png),
+                Reply(f"All wheels ({len(wheels)}), latest {min(len(wheels), 5)} shown:\n\n{table}"
+                      f"\n\nOffered {gap}.", self._buttons(person))]
+
+    async def ask(self, desk: Desk, person: Person) -> Reply:
+        if person.telegram_id is None:
+            return Reply(f"{person.pseudonym} has not joined the chat yet.")
+        await desk.audit("wheel.ask", person)
+        body, buttons = wellbeing.wheel_nudge(desk.content, "worker")
+        await desk.tell(person, body, buttons)
+        return Reply(f"Sent. {person.pseudonym} will get a message with a button into their wheel.")
+
+    async def set_gap(self, desk: Desk, person: Person, raw: str) -> Reply:
+        if raw != "off" and not (raw.isdigit() and int(raw) in wellbeing.WHEEL_GAPS_WEEKS):
+            return Reply("Sorry, that is not one of the choices.")
+        person.wheel_every_weeks = None if raw == "off" else int(raw)
+        await desk.audit("wheel.schedule", person, every_weeks=person.wheel_every_weeks)
+        wheels = await wellbeing.wheels_of(desk.session, person.id)
+        since = wheels[-1].taken_at if wheels else desk.now
+        job = await wellbeing.schedule_next_wheel(desk.session, person, since)
+        if job is None:
+            return Reply(f"{person.pseudonym}'s wheel will only be offered when you ask.",
+                         self._buttons(person))
+        return Reply(f"{person.pseudonym}'s wheel will be offered every {person.wheel_every_weeks} "
+                     f"weeks. Next: {wellbeing.short_date(job.due_at)}.", self._buttons(person))
