@@ -194,7 +194,8 @@ class ConversationRouter:
             if event.data == MENU:
                 return await self._switch(session, person, convo, Goto("menu"))
             target = self.by_prefix.get(event.data.split(":", 1)[0])
-            if target is not None and target.name != convo.flow:
+            if (target is not None and target.name != convo.flow
+                    and (target.interrupts or target.entered_by_button)):
                 # a button that belongs to another flow: a menu item, or a check-in that
                 # interrupts whatever they were doing and hands it back afterwards
                 _enter(convo, target, push=target.interrupts)

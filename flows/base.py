@@ -199,6 +199,7 @@ class Flow:
     STATES: ClassVar[list[str]]
     TRANSITIONS: ClassVar[list[dict[str, Any]]]
     interrupts: ClassVar[bool] = False  # its buttons may come at any time; then it hands back
+    entered_by_button: ClassVar[bool] = False  # its buttons may switch to it from another flow
     entry_state: ClassVar[str] = ""  # where its buttons are handled from; default: first state
 
     def __init__(self, content: Content):

@@ -71,7 +71,7 @@ class YoungPersonSafety:
             await enqueue(session, chat_id=worker.telegram_id, now=self.clock(),
                           alert_id=relay.alert_id, text=f"💬 {person.pseudonym}: {text}",
                           buttons=((Button("End chat", f"rl:end:{relay.id}"),),))
-        return []
+        return [Reply(self.content.text("safety.relay_sent"))]
 
     async def _end_relay(self, session: AsyncSession, person: Person) -> list[Reply]:
         relay = await active_relay(session, young_person_id=person.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.conversation import ConversationRouter
@@ -31,7 +32,10 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tracker: UpdateTracker = services["tracker"]
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            try:
+                await update.callback_query.answer()
+            except TelegramError:  # a query that is too old to answer: handle the press anyway
+                log.info("callback query not answered", extra={"update_id": update.update_id})
         if not is_private(update):
             await _leave_group(update, context, router)
             return
@@ -61,13 +65,17 @@ async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE,
     added = member is not None and member.new_chat_member.status in ("member", "administrator")
     if chat is None or (update.message is None and not added):
         return
-    await context.bot.send_message(chat.id, router.content.text("general.group"))
-    await context.bot.leave_chat(chat.id)
+    try:
+        await context.bot.send_message(chat.id, router.content.text("general.group"))
+        await context.bot.leave_chat(chat.id)
+    except TelegramError:  # already out of the group: nothing more to do
+        log.info("group already left", extra={"update_id": update.update_id})
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure by type only: never message text or personal data."""
     error = context.error
+    context.application.bot_data["errors"] = context.application.bot_data.get("errors", 0) + 1
     log.error("update failed", extra={"error_type": type(error).__name__,
                                       "update_id": getattr(update, "update_id", None)})
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.tg.message_log import MessageLog, hide_chat
 from flows.base import Reply
@@ -30,6 +30,8 @@ async def _with_retries(call, what: str):
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             return await call()
+        except (BadRequest, Forbidden):
+            raise  # permanent: the same request will fail the same way
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)

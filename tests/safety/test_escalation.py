@@ -187,9 +187,10 @@ async def test_talk_to_them_relays_both_ways_and_scanning_goes_on(team):
                                        "talk with you here. Just type to reply.")
     await dee.send("Are you inside with the door locked?")
     await team.settle()
-    assert team.phones.take(YP) == ["💬 A worker from the team:\nAre you inside with the door locked?"]
+    assert team.phones.take(YP) == [
+        "💬 New message\nA worker from the team says: Are you inside with the door locked?"]
     replies = await sam.send("yes im in my room")
-    assert replies == []
+    assert [r.text for r in replies] == ["✓ Sent"]
     await team.settle()
     pseudonym = await team.pseudonym(YP)
     assert f"💬 {pseudonym}: yes im in my room" in team.phones.take(DUTY)
