@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    checkin_window_minutes: int = Field(default=180, ge=5, description="Unanswered: missed.")
+    checkin_grace_minutes: int = Field(default=120, ge=0, description="Late after downtime.")
+    missed_checkins_to_flag: int = Field(default=2, ge=1, le=10)
 
     @field_validator("telegram_bot_token")
     @classmethod

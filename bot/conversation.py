@@ -7,7 +7,7 @@ progress and (with the safety work) any alert are saved together or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -35,10 +35,12 @@ from flows.base import (
     SetAgeBand,
     SetNickname,
 )
+from flows.checkin import CheckinFlow
 from flows.common import HELP, HELP_BACK, MENU, help_reply, with_help
 from flows.menu import MenuFlow
 from flows.module_runner import ModuleFlow
 from flows.onboarding import OnboardingFlow
+from flows.timer import TimerFlow
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -66,8 +68,13 @@ class Identity:
 
 def build_flows(content: Content) -> dict[str, Flow]:
     """One machine per flow definition, built once per process."""
-    flows: list[Flow] = [OnboardingFlow(content), MenuFlow(content), ModuleFlow(content)]
+    flows: list[Flow] = [OnboardingFlow(content), MenuFlow(content), ModuleFlow(content),
+                         CheckinFlow(content), TimerFlow(content)]
     return {flow.name: flow for flow in flows}
+
+
+EffectHandler = Callable[[AsyncSession, Person, Any, datetime], Awaitable[bool]]
+ProfileExtra = Callable[[AsyncSession, Person], Awaitable[dict[str, Any]]]
 
 
 class ConversationRouter:
@@ -80,11 +87,16 @@ class ConversationRouter:
         self.content = content
         self.flows = build_flows(content)
         self.by_prefix = {flow.prefix: flow for flow in self.flows.values()}
+        self.by_command = {flow.command: flow for flow in self.flows.values() if flow.command}
         self.safety: SafetyGate = safety or CountingGate()
         self.clock = clock
         self.worker_features: list[WorkerFeature] = worker_features or []
         self.young_person_hooks: list[YoungPersonHook] = young_person_hooks or []
         self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox sender
+        # services that apply flows' effects the router does not know (check-ins, timers), and
+        # add what those flows need to the Profile
+        self.effect_handlers: list[EffectHandler] = []
+        self.profile_extras: list[ProfileExtra] = []
 
     async def handle(self, who: Identity, event: Event) -> list[Reply]:
         """One update, one transaction; then wake whoever waits for committed work."""
@@ -162,6 +174,12 @@ class ConversationRouter:
             if person.privacy_accepted_at is None:
                 return await self._switch(session, person, convo, Goto("onboarding"))
             return await self._switch(session, person, convo, Goto("menu"))
+        flow = self.by_command.get(event.command)
+        if flow is not None:
+            if person.privacy_accepted_at is None or convo is None:
+                return await self._switch(session, person, convo, Goto("onboarding"))
+            _enter(convo, flow, push=flow.interrupts)
+            return await self._run(session, person, convo, event)
         return [Reply(text("general.unknown_command"))]
 
     async def _start(self, session: AsyncSession, person: Person, convo: Conversation | None,
@@ -239,6 +257,12 @@ class ConversationRouter:
                 person.age_band = band
             case SaveProgress():
                 await self._save_progress(session, person, effect, now)
+            case _:
+                for handler in self.effect_handlers:
+                    if await handler(session, person, effect, now):
+                        break
+                else:
+                    log.error("no handler for effect", extra={"effect": type(effect).__name__})
 
     async def _save_progress(self, session: AsyncSession, person: Person, effect: SaveProgress,
                              now: datetime) -> None:
@@ -271,8 +295,11 @@ class ConversationRouter:
                                       started=r.started_at is not None)
             for r in rows
         }
+        extra: dict[str, Any] = {}
+        for provide in self.profile_extras:
+            extra.update(await provide(session, person))
         return Profile(nickname=person.nickname, age_band=person.age_band,
-                       has_worker=person.worker_id is not None, modules=modules)
+                       has_worker=person.worker_id is not None, modules=modules, **extra)
 
     # --- workers (their own commands come with the workers' issue) -----------------------------
 

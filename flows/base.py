@@ -91,6 +91,7 @@ class Profile:
     age_band: str | None = None
     has_worker: bool = False
     modules: Mapping[str, ModuleStatus] = field(default_factory=dict)
+    timer_running: bool = False  # a safety timer is set and not over yet
 
 
 # --- effects: what the router must do after the flow has answered -----------------------------
@@ -177,6 +178,7 @@ class Flow:
     TRANSITIONS: ClassVar[list[dict[str, Any]]]
     interrupts: ClassVar[bool] = False  # its buttons may come at any time; then it hands back
     entry_state: ClassVar[str] = ""  # where its buttons are handled from; default: first state
+    command: ClassVar[str] = ""  # a slash command that opens it from anywhere (e.g. "timer")
 
     def __init__(self, content: Content):
         self.content = content

@@ -28,6 +28,7 @@ class MenuFlow(Flow):
             title = text("menu.title", nickname=nickname) if nickname else text("menu.title_no_name")
             turn.say(title, keyboard(
                 [Button(text("menu.modules_button"), "menu:modules")],
+                [Button(text("menu.timer_button"), "tm:open")],
                 [Button(text("menu.about_button"), "menu:about")],
             ))
         elif turn.state == "modules":
