@@ -30,7 +30,8 @@ async def test_a_new_young_person_is_told_about_privacy_before_they_pick_a_nickn
     replies = await young_person.press("14 to 17")
     assert replies[0].text.startswith("All set!")
     assert replies[1].text == "What would you like to do, Sky?"
-    assert young_person.labels() == ["📚 Modules", "ℹ️ About this chat", "🆘 Help"]
+    assert young_person.labels() == ["📚 Modules", "⏱ Safety timer", "ℹ️ About this chat",
+                                    "🆘 Help"]
 
 
 async def test_a_suggested_nickname_can_be_tapped(young_person):

@@ -25,7 +25,7 @@ from flows.clock_words import parse_time
 ROLES: set[str] = {Role.SUPPORT_WORKER, Role.MANAGER}
 PAGE = 6
 TIMES = ("08:00", "12:00", "16:00", "18:00", "20:00")
-QUIET_PRESETS = ("22:00-07:00", "21:00-07:00", "21:00-08:00", "23:00-08:00")
+QUIET_PRESETS = ("2200-0700", "2100-0700", "2100-0800", "2300-0800")  # no colons in button data
 NOT_YOURS = "That young person is not on your caseload."
 STALE = "That button no longer works. Please start again with /checkins."
 NOBODY = "You have no young people to schedule check-ins for yet."
@@ -142,10 +142,10 @@ class CheckinsFeature:
         if action == "q" and not rest:
             return [self._quiet_picker(person)]
         if action == "qs" and len(rest) == 1 and rest[0] in QUIET_PRESETS:
-            start, end = rest[0].split("-")
+            start, end = (f"{x[:2]}:{x[2:]}" for x in rest[0].split("-"))
             person.quiet_start, person.quiet_end = start, end
             await self.checkins.reschedule(desk.session, person, desk.now)
-            await desk.audit("quiet_hours_set", person, quiet=rest[0])
+            await desk.audit("quiet_hours_set", person, start=start, end=end)
             return [Reply(f"🌙 Quiet hours for {label(person)}: {start}–{end}."),
                     await self._summary(desk, person)]
         if action in ("risk", "miss") and not rest:
@@ -251,8 +251,14 @@ class CheckinsFeature:
     def _quiet_picker(self, person: Person) -> Reply:
         return Reply(f"Quiet hours for {label(person)}: nothing scheduled is sent then, and a "
                      "check-in due inside them waits until they end.",
-                     tuple((Button(p.replace("-", "–"), f"ck:qs:{person.id}:{p}"),)
+                     tuple((Button(_quiet_label(p), f"ck:qs:{person.id}:{p}"),)
                            for p in QUIET_PRESETS))
+
+
+def _quiet_label(preset: str) -> str:
+    """"2200-0700" -> "22:00–07:00"."""
+    start, end = preset.split("-")
+    return f"{start[:2]}:{start[2:]}–{end[:2]}:{end[2:]}"
 
 
 def _mask(raw: str) -> int | None:
