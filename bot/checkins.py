@@ -34,7 +34,7 @@ from bot.db.models import (
 from bot.outbox import enqueue
 from bot.recurrence import QuietHours, Recurrence, local_instant
 from bot.safety.detector import Severity
-from bot.safety.escalation import Escalation
+from bot.safety.escalation import Escalation, alert_buttons
 from content.loader import Content
 from flows.base import Button, keyboard
 from flows.checkin import AskToTalk, RecordCheckin, SkipCheckin, SnoozeCheckin, checkin_question
@@ -278,9 +278,7 @@ class Checkins:
                     await cancel(session, kind=CHECKIN_WINDOW, person_id=person.id,
                                  payload_match={"answer_id": answer.id})
             case AskToTalk():
-                await self.escalation.raise_alert(
-                    session, person, severity=Severity.MEDIUM, source="checkin", now=now,
-                    categories=["checkin_not_sure", "wants_to_talk"])
+                await self._wants_to_talk(session, person, now)
             case StartTimer():
                 await self.start_timer(session, person, effect, now)
             case AnswerTimer():
@@ -291,6 +289,20 @@ class Checkins:
             case _:
                 return False
         return True
+
+    async def _wants_to_talk(self, session: AsyncSession, person: Person, now: datetime) -> None:
+        """Onto their open alert, and said plainly to whoever it reached."""
+        alert = await self.escalation.raise_alert(
+            session, person, severity=Severity.MEDIUM, source="checkin", now=now,
+            categories=["checkin_not_sure", "wants_to_talk"])
+        if alert is None:
+            return
+        for worker in await self.escalation._paged_workers(session, alert):
+            await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id,
+                          text=(f"💬 Alert #{alert.id} – {person.pseudonym} would like to talk. "
+                                "Please get in touch when you can."),
+                          buttons=alert_buttons(alert),
+                          dedupe_key=f"alert:{alert.id}:wants_to_talk:{worker.id}")
 
     async def _answerable(self, session: AsyncSession, person: Person, checkin_id: int,
                           now: datetime) -> CheckinAnswer | None:
