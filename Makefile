@@ -26,3 +26,4 @@ test: $(STAMP)  ## lint, content check and the whole test suite
 
 bench: $(STAMP)
 	$(BIN)/python bench/detector.py
+	$(BIN)/python bench/checkins.py

@@ -37,6 +37,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_clock(args: argparse.Namespace) -> int:
+    """Only the clock and the outbox sender (check-ins, timers, reminders, alert paging)."""
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.runtime import run_clock
+
+    run_clock(settings)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The whole system offline: fake Telegram, the bot, and a web page to talk to it."""
     from bot.sandbox.demo import run_demo
@@ -101,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     add("run", cmd_run, "serve Telegram users (long polling); needs TELEGRAM_BOT_TOKEN")
+    add("clock", cmd_clock, "run only the clock and the outbox sender (one process for scale-out)")
     demo = add("demo", cmd_demo, "run everything offline with a web page to try it")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
@@ -133,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in URLs
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every tick otherwise
     return args.handler(args)
 
 

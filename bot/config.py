@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     bot_username: str = Field(default="rise_demo_bot",
                               description="The bot's @username, for t.me invite links.")
+    checkin_window_minutes: int = Field(default=180, ge=5, description="Unanswered: missed.")
+    checkin_grace_minutes: int = Field(default=120, ge=0, description="Late after downtime.")
+    missed_checkins_to_flag: int = Field(default=2, ge=1, le=10)
 
     @field_validator("telegram_bot_token")
     @classmethod

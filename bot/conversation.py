@@ -7,7 +7,7 @@ progress and (with the safety work) any alert are saved together or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -47,11 +47,13 @@ from flows.base import (
     SetAgeBand,
     SetNickname,
 )
+from flows.checkin import CheckinFlow
 from flows.common import HELP, HELP_BACK, HIDE, MENU, help_reply, with_help
 from flows.menu import MenuFlow
 from flows.module_runner import ModuleFlow
 from flows.onboarding import OnboardingFlow
 from flows.safety_plan import PlanFlow
+from flows.timer import TimerFlow
 from flows.wheel import WheelFlow
 
 log = logging.getLogger(__name__)
@@ -81,8 +83,13 @@ class Identity:
 def build_flows(content: Content) -> dict[str, Flow]:
     """One machine per flow definition, built once per process."""
     flows: list[Flow] = [OnboardingFlow(content), MenuFlow(content), ModuleFlow(content),
-                         PlanFlow(content), WheelFlow(content)]
+                         PlanFlow(content), WheelFlow(content), CheckinFlow(content),
+                         TimerFlow(content)]
     return {flow.name: flow for flow in flows}
+
+
+EffectHandler = Callable[[AsyncSession, Person, Any, datetime], Awaitable[bool]]
+ProfileExtra = Callable[[AsyncSession, Person], Awaitable[dict[str, Any]]]
 
 
 class ConversationRouter:
@@ -95,12 +102,17 @@ class ConversationRouter:
         self.content = content
         self.flows = build_flows(content)
         self.by_prefix = {flow.prefix: flow for flow in self.flows.values()}
+        self.by_command = {flow.command: flow for flow in self.flows.values() if flow.command}
         self.safety: SafetyGate = safety or CountingGate()
         self.clock = clock
         self.worker_features: list[WorkerFeature] = worker_features or []
         self.young_person_hooks: list[YoungPersonHook] = young_person_hooks or []
         self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox sender
         self.flood = FloodGuard()
+        # services that apply flows' effects the router does not know (check-ins, timers), and
+        # add what those flows need to the Profile
+        self.effect_handlers: list[EffectHandler] = []
+        self.profile_extras: list[ProfileExtra] = []
 
     async def handle(self, who: Identity, event: Event, *, update_id: int | None = None
                      ) -> list[Reply]:
@@ -216,6 +228,12 @@ class ConversationRouter:
             if person.privacy_accepted_at is None:
                 return await self._switch(session, person, convo, Goto("onboarding"))
             return await self._switch(session, person, convo, Goto("plan", "whole"))
+        flow = self.by_command.get(event.command)
+        if flow is not None:
+            if person.privacy_accepted_at is None or convo is None:
+                return await self._switch(session, person, convo, Goto("onboarding"))
+            _enter(convo, flow, push=flow.interrupts)
+            return await self._run(session, person, convo, event)
         return [Reply(text("general.unknown_command"))]
 
     async def _start(self, session: AsyncSession, person: Person, convo: Conversation | None,
@@ -304,6 +322,12 @@ class ConversationRouter:
             case SaveWheel(scores=scores, asked_by=asked_by):
                 await wellbeing.save_wheel(session, person, scores, asked_by, now)
                 return await wellbeing.after_wheel(session, self.content, person, now)
+            case _:
+                for handler in self.effect_handlers:
+                    if await handler(session, person, effect, now):
+                        break
+                else:
+                    log.error("no handler for effect", extra={"effect": type(effect).__name__})
         return []
 
     async def _save_progress(self, session: AsyncSession, person: Person, effect: SaveProgress,
@@ -339,10 +363,13 @@ class ConversationRouter:
         }
         wheels = await session.scalar(select(func.count()).select_from(WheelResult)
                                       .where(WheelResult.person_id == person.id))
+        extra: dict[str, Any] = {}
+        for provide in self.profile_extras:
+            extra.update(await provide(session, person))
         return Profile(nickname=person.nickname, age_band=person.age_band,
                        has_worker=person.worker_id is not None, modules=modules,
                        safety_plan=await wellbeing.get_plan(session, person.id),
-                       wheels_done=wheels or 0)
+                       wheels_done=wheels or 0, **extra)
 
     # --- workers (their own commands come with the workers' issue) -----------------------------
 

@@ -3,7 +3,7 @@
 They are written in the same transaction as the change that caused them (an alert opening, a
 worker assigning a module), so nothing is lost if the process dies before sending. The sender
 delivers them at least once, honouring Telegram's `retry_after`, with exponential backoff and
-jitter, and never more than Telegram's overall cap per second.
+jitter, evenly spaced under Telegram's overall cap and about one a second per chat.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.claims import claim
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
+from bot.pacing import ChatPacer, Pacer
 from flows.base import Button, Keyboard, Reply
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,8 @@ class OutboxSender:
         self.transports = transports
         self.clock = clock
         self.batch = batch
-        self.limiter = AsyncLimiter(rate, 1)
+        self.limiter = Pacer(rate)  # evenly spaced, in queue order
+        self.chats = ChatPacer()  # and about one a second to any one chat
         self._kick = asyncio.Event()
 
     def kick(self) -> None:
@@ -135,6 +136,9 @@ class OutboxSender:
             if transport is None:
                 raise Undeliverable(f"no transport for {row.channel}")
             if row.channel == "telegram":
+                wait = self.chats.wait_for(row.chat_id) if row.chat_id is not None else 0.0
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 await self.limiter.acquire()
             remote_id = await transport.send(row)
             outcome = {"status": "sent", "sent_at": self.clock(), "telegram_message_id": remote_id}

@@ -51,6 +51,36 @@ def run_polling(settings: Settings) -> None:
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
+def run_clock(settings: Settings) -> None:
+    """`rise-bot clock`: only the clock and the outbox sender, for scale-out (run one of these
+    beside any number of `webhook` processes). Safe beside `run` too: claims are atomic."""
+    upgrade(settings.database_url)
+    asyncio.run(_clock_main(settings))
+
+
+async def _clock_main(settings: Settings) -> None:
+    import signal
+
+    from telegram import Bot
+
+    assert settings.telegram_bot_token is not None
+    db = Database(settings.database_url)
+    services = build_services(db, settings=settings)
+    extra = {"base_url": settings.telegram_base_url} if settings.telegram_base_url else {}
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), **extra)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with bot:
+        services.attach_bot(bot)
+        await services.start_background()
+        log.info("clock started: due jobs and the outbox, no updates")
+        await stop.wait()
+        await services.stop_background()
+    await db.dispose()
+
+
 def _chain_hooks(application: Application, services: Services) -> None:
     """Run our start/stop beside PTB's own post_init/post_shutdown."""
     original_init = application.post_init

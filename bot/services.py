@@ -10,12 +10,13 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
 from bot import wellbeing
+from bot.checkins import CheckinRules, Checkins
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import ConversationRouter, system_clock
@@ -30,6 +31,7 @@ from bot.safety.young_person_side import YoungPersonSafety
 from bot.tg.message_log import MessageLog
 from bot.tg.transport import TelegramTransport
 from bot.workers import default_features
+from bot.workers.checkins import checkin_features
 from bot.workers.desk import WorkerFeature
 from bot.workers.duty import DutyFeature, RelayFeature
 from content.loader import Content, default_content
@@ -46,6 +48,7 @@ class Services:
     now: Callable[[], datetime]
     message_log: MessageLog | None = None
     transports: dict[str, Transport] = field(default_factory=dict)
+    checkins: Checkins | None = None
     sender: OutboxSender | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _stop: asyncio.Event | None = None
@@ -75,6 +78,14 @@ class Services:
         self._tasks.clear()
 
 
+def checkin_rules(settings: Settings | None) -> CheckinRules:
+    if settings is None:
+        return CheckinRules()
+    return CheckinRules(window=timedelta(minutes=settings.checkin_window_minutes),
+                        grace=timedelta(minutes=settings.checkin_grace_minutes),
+                        missed_in_a_row=settings.missed_checkins_to_flag)
+
+
 _DETECTOR: Detector | None = None
 
 
@@ -95,16 +106,21 @@ def build_services(db: Database, *, content: Content | None = None,
     escalation = Escalation(policy or load_policy(), content, zone)
     gate = DetectingGate(shared_detector(), escalation, content, now)
     bot_username = settings.bot_username if settings else "rise_demo_bot"
+    checkins = Checkins(escalation, content, zone, checkin_rules(settings))
     features: list[WorkerFeature] = [RelayFeature(), DutyFeature(escalation),
-                                     *default_features(bot_username), *worker_features]
+                                     *default_features(bot_username), *checkin_features(checkins),
+                                     *worker_features]
     router = ConversationRouter(db, content, safety=gate, clock=now, worker_features=features,
                                 young_person_hooks=[YoungPersonSafety(escalation, content, now)])
+    router.effect_handlers.append(checkins.apply)
+    router.profile_extras.append(checkins.timer_profile)
     clock = Clock(db, now)
     escalation.register(clock)
     wellbeing.register_jobs(clock, content)
+    checkins.register(clock)
     services = Services(db=db, content=content, router=router, clock=clock,
                         escalation=escalation, gate=gate, now=now,
-                        message_log=MessageLog(db, now))
+                        message_log=MessageLog(db, now), checkins=checkins)
     if settings is not None and settings.smtp_host:
         services.transports["email"] = SmtpTransport(
             settings.smtp_host, settings.smtp_port, sender=settings.smtp_from,

@@ -95,6 +95,7 @@ class Profile:
     modules: Mapping[str, ModuleStatus] = field(default_factory=dict)
     safety_plan: Mapping[str, Any] = field(default_factory=dict)  # section id -> what they wrote
     wheels_done: int = 0
+    timer_running: bool = False  # a safety timer is set and not over yet
 
 
 # --- effects: what the router must do after the flow has answered -----------------------------
@@ -201,6 +202,7 @@ class Flow:
     interrupts: ClassVar[bool] = False  # its buttons may come at any time; then it hands back
     entered_by_button: ClassVar[bool] = False  # its buttons may switch to it from another flow
     entry_state: ClassVar[str] = ""  # where its buttons are handled from; default: first state
+    command: ClassVar[str] = ""  # a slash command that opens it from anywhere (e.g. "timer")
 
     def __init__(self, content: Content):
         self.content = content

@@ -32,7 +32,8 @@ class MenuFlow(Flow):
             turn.say(title, keyboard(
                 [Button(text("menu.modules_button"), "menu:modules")],
                 [Button(text("menu.plan_button"), "menu:plan")],
-                [Button(text("menu.wheel_button"), "menu:wheel")],
+                [Button(text("menu.wheel_button"), "menu:wheel"),
+                 Button(text("menu.timer_button"), "tm:open")],
                 [Button(text("menu.about_button"), "menu:about"),
                  Button(text("menu.hide_button"), HIDE)],
             ))

@@ -34,7 +34,8 @@ async def test_a_new_young_person_is_told_about_privacy_before_they_pick_a_nickn
     assert [b.label for row in replies[0].buttons for b in row] == ["🎯 Fill in my wheel"]
     assert replies[1].text == "What would you like to do, Sky?"
     assert young_person.labels() == ["🎯 Fill in my wheel", "📚 Modules", "🛟 My safety plan",
-                                     "🎯 My wheel", "ℹ️ About this chat", "🙈 Hide chat", "🆘 Help"]
+                                     "🎯 My wheel", "⏱ Safety timer", "ℹ️ About this chat",
+                                     "🙈 Hide chat", "🆘 Help"]
 
 
 async def test_a_suggested_nickname_can_be_tapped(young_person):

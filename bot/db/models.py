@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -83,6 +84,12 @@ class Person(Base):
     wheel_every_weeks: Mapped[int | None] = mapped_column(Integer, default=6, server_default="6")
     closure_started_at: Mapped[datetime | None]  # a worker started closure
     closed_at: Mapped[datetime | None]  # closure done: check-ins stop, the retention clock starts
+    # young people: when nothing scheduled is sent (local time), and what makes a single missed
+    # check-in urgent. Set by their worker through /checkins.
+    quiet_start: Mapped[str] = mapped_column(String(5), default="22:00", server_default="22:00")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="07:00", server_default="07:00")
+    high_risk: Mapped[bool] = mapped_column(default=False, server_default=false())
+    missing_history: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Invite(Base):
@@ -294,6 +301,28 @@ class SafetyPlanRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class CheckinSchedule(Base):
+    """When a young person is checked in on: set by their worker, one schedule each.
+
+    `pattern` is daily | weekdays | weekly | custom; `days` are ISO weekdays (1 = Monday) for
+    weekly; `times` are local "HH:MM" (several for custom). `version` goes up on every change,
+    so a job scheduled for an older version does nothing.
+    """
+
+    __tablename__ = "checkin_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
+    pattern: Mapped[str] = mapped_column(String(10))
+    days: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"days": [1, 3, 5]}
+    times: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"times": ["18:00"]}
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class WheelResult(Base):
     """One outcome wheel: a score 1-10 for each area id, and who asked for it."""
 
@@ -305,3 +334,42 @@ class WheelResult(Base):
     scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
     asked_by: Mapped[str] = mapped_column(String(12), default="self")  # self | schedule | worker
     asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # the worker
+
+
+class CheckinAnswer(Base):
+    """One check-in sent to a young person, and how it went. Numbers and set answers only:
+    never what they typed."""
+
+    __tablename__ = "checkin_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_schedules.id"))
+    due_at: Mapped[datetime]
+    sent_at: Mapped[datetime]
+    # sent | snoozed | answered | skipped | missed
+    outcome: Mapped[str] = mapped_column(String(10), default="sent", index=True)
+    mood: Mapped[int | None]  # 1 (awful) to 5 (great)
+    safe: Mapped[str | None] = mapped_column(String(8))  # yes | unsure | no
+    answered_at: Mapped[datetime | None]
+
+
+class SafetyTimer(Base):
+    """A timer a young person set before going somewhere they were unsure about.
+
+    `where_who` is the only free text kept: on this row only, passed to an alert only if one is
+    raised, and wiped when the timer ends without one.
+    """
+
+    __tablename__ = "safety_timers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    due_at: Mapped[datetime]
+    where_who: Mapped[str | None] = mapped_column(EncryptedText)
+    # running | asked | ok | help | missed | ended
+    status: Mapped[str] = mapped_column(String(8), default="running", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    asked_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
