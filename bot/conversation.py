@@ -87,8 +87,13 @@ class ConversationRouter:
         self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox sender
 
     async def handle(self, who: Identity, event: Event) -> list[Reply]:
-        """One update, one transaction; then wake whoever waits for committed work."""
+        """One update, one transaction; then wake whoever waits for committed work.
+
+        The transaction starts by taking this person's lock, so two processes handling two of
+        their updates at once take turns (the second sees what the first saved).
+        """
         async with self.db.transaction() as session:
+            await self.db.lock_person(session, who.telegram_id)
             replies = await self._handle(session, who, event)
         for callback in self.on_commit:
             callback()
