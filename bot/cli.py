@@ -33,6 +33,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhook(args: argparse.Namespace) -> int:
+    """Receive updates from Telegram over HTTPS (several processes may run at once)."""
+    from bot.config import require_webhook
+
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    try:
+        require_webhook(settings)
+    except ConfigError as error:
+        print(f"Configuration problem:\n{error}", file=sys.stderr)
+        return 2
+    from bot.runtime import run_webhook
+
+    run_webhook(settings, set_webhook=not args.no_set_webhook, reuse_port=args.reuse_port,
+                host=args.host, port=args.port)
+    return 0
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    """Due jobs, the outbox sender, the heartbeat: one per deployment, beside `webhook`."""
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.runtime import run_clock
+
+    run_clock(settings)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The whole system offline: fake Telegram, the bot, and a web page to talk to it."""
     from bot.sandbox.demo import run_demo
@@ -72,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     add("run", cmd_run, "serve Telegram users (long polling); needs TELEGRAM_BOT_TOKEN")
+    webhook = add("webhook", cmd_webhook, "receive updates over a webhook (WEBHOOK_URL, "
+                  "WEBHOOK_SECRET); run `rise-bot clock` beside it")
+    webhook.add_argument("--no-set-webhook", action="store_true",
+                         help="do not call setWebhook (for the second and later processes)")
+    webhook.add_argument("--reuse-port", action="store_true",
+                         help="share the port with other web processes (SO_REUSEPORT)")
+    webhook.add_argument("--host", default=None, help="default WEBHOOK_HOST")
+    webhook.add_argument("--port", type=int, default=None, help="default WEBHOOK_PORT")
+    add("clock", cmd_clock, "run due jobs and send the outbox (one per deployment)")
     demo = add("demo", cmd_demo, "run everything offline with a web page to try it")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)

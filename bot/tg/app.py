@@ -10,7 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.conversation import ConversationRouter
 from bot.tg.events import is_private, to_event
 from bot.tg.send import send_replies
-from bot.tg.tracking import UpdateTracker
+from bot.tg.tracking import KeyedLocks, UpdateTracker
 from flows.common import sorry_reply
 
 log = logging.getLogger(__name__)
@@ -23,28 +23,37 @@ COMMANDS = [
 
 
 async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Route one update; whatever happens, the update counts as handled."""
+    """Route one update, after the same person's earlier updates; whatever happens, the update
+    counts as handled. Different people's updates run side by side (`concurrent_updates`)."""
     services = context.application.bot_data
-    router: ConversationRouter = services["router"]
     tracker: UpdateTracker = services["tracker"]
+    locks: KeyedLocks = services["person_locks"]
+    user = update.effective_user
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        if not is_private(update):
-            await _leave_group(update, context, router)
-            return
-        parsed = to_event(update)
-        if parsed is None:
-            return
-        who, event = parsed
-        try:
-            replies = await router.handle(who, event)
-        except Exception:
-            log.exception("router failed", extra={"update_id": update.update_id})
-            replies = [sorry_reply(router.content)]
-        await send_replies(context.bot, who.chat_id, replies)
+        async with locks.hold(user.id if user else None):
+            await _handle(update, context)
     finally:
         await tracker.mark(update.update_id)
+
+
+async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the tap, run the router, send the replies."""
+    router: ConversationRouter = context.application.bot_data["router"]
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if not is_private(update):
+        await _leave_group(update, context, router)
+        return
+    parsed = to_event(update)
+    if parsed is None:
+        return
+    who, event = parsed
+    try:
+        replies = await router.handle(who, event)
+    except Exception:
+        log.exception("router failed", extra={"update_id": update.update_id})
+        replies = [sorry_reply(router.content)]
+    await send_replies(context.bot, who.chat_id, replies)
 
 
 async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -93,10 +102,20 @@ async def stop_polling(application: Application) -> None:
     await application.shutdown()
 
 
+CONCURRENT_UPDATES = 256  # people handled at once per process; one person's updates stay in order
+HTTP_POOL = 64  # connections to the Bot API for sending replies
+
+
 def build_application(token: str, router: ConversationRouter, *, base_url: str | None = None,
-                      base_file_url: str | None = None) -> Application:
-    """The real PTB application; offline it points at the fake Bot API server."""
-    builder = ApplicationBuilder().token(token).post_init(_post_init)
+                      base_file_url: str | None = None, updater: bool = True) -> Application:
+    """The real PTB application; offline it points at the fake Bot API server.
+
+    `updater=False` for processes that never poll (webhook, clock)."""
+    builder = (ApplicationBuilder().token(token).post_init(_post_init)
+               .concurrent_updates(CONCURRENT_UPDATES)
+               .connection_pool_size(HTTP_POOL).pool_timeout(30.0))
+    if not updater:
+        builder = builder.updater(None)
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:
@@ -104,6 +123,7 @@ def build_application(token: str, router: ConversationRouter, *, base_url: str |
     application = builder.build()
     application.bot_data["router"] = router
     application.bot_data["tracker"] = UpdateTracker()
+    application.bot_data["person_locks"] = KeyedLocks()
     application.add_handler(TypeHandler(Update, _dispatch))
     application.add_error_handler(_on_error)
     return application
