@@ -98,7 +98,7 @@ class SendRate:
     """At most `rate` sends in any window of `period` seconds, with no burst above it (a leaky
     bucket lets a full bucket's burst plus the refill through in the first second)."""
 
-    def __init__(self, rate: float, period: float = 1.0):
+    def __init__(self, rate: float, period: float = 1.03):  # a little slack for network jitter
         self.rate = int(rate)
         self.period = period
         self._sent: deque[float] = deque()

@@ -19,6 +19,7 @@ from bot.health import DeadMansSwitch
 from bot.outbox import listen_for_outbox
 from bot.services import Services, build_services
 from bot.tg.app import ALLOWED_UPDATES, COMMANDS, build_application
+from bot.tg.request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,8 @@ async def _clock_main(settings: Settings, *, stop: asyncio.Event | None = None) 
     services = build_services(db, settings=settings)
     assert settings.telegram_bot_token is not None
     bot = Bot(settings.telegram_bot_token.get_secret_value(),
-              base_url=settings.telegram_base_url or "https://api.telegram.org/bot")
+              base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+              request=AiohttpRequest(16))
     await bot.initialize()
     sender = services.attach_bot(bot)
     await services.start_background(

@@ -9,6 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.conversation import ConversationRouter
 from bot.tg.events import is_private, to_event
+from bot.tg.request import AiohttpRequest
 from bot.tg.send import send_replies
 from bot.tg.tracking import KeyedLocks, UpdateTracker
 from flows.common import sorry_reply
@@ -113,7 +114,7 @@ def build_application(token: str, router: ConversationRouter, *, base_url: str |
     `updater=False` for processes that never poll (webhook, clock)."""
     builder = (ApplicationBuilder().token(token).post_init(_post_init)
                .concurrent_updates(CONCURRENT_UPDATES)
-               .connection_pool_size(HTTP_POOL).pool_timeout(30.0))
+               .request(AiohttpRequest(HTTP_POOL)))
     if not updater:
         builder = builder.updater(None)
     if base_url:
