@@ -19,11 +19,18 @@ demo: $(STAMP)  ## the whole system offline, with a web page to try it
 run: $(STAMP)  ## real Telegram (needs TELEGRAM_BOT_TOKEN)
 	$(BIN)/rise-bot run
 
-test: $(STAMP)  ## lint, content check and the whole test suite
+test: $(STAMP)  ## lint, content check, the whole suite on SQLite, then again on PostgreSQL
 	$(BIN)/ruff check .
 	$(BIN)/rise-bot content check
 	$(BIN)/pytest -q
+	@case "$$($(BIN)/python -m tests.pg_available)" in \
+	  yes) echo "--- the whole suite again on PostgreSQL ($${RISE_TEST_POSTGRES_URL:-127.0.0.1:5432/test})"; \
+	       RISE_TEST_DATABASE=postgres RISE_FUZZ_EXAMPLES=300 $(BIN)/pytest -q ;; \
+	  *) echo "PostgreSQL is not answering: the PostgreSQL run was skipped"; \
+	     test -z "$$RISE_TEST_REQUIRE_POSTGRES" ;; \
+	esac
 
 bench: $(STAMP)
 	$(BIN)/python bench/detector.py
 	$(BIN)/python bench/checkins.py
+	$(BIN)/python bench/load.py

@@ -37,15 +37,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_clock(args: argparse.Namespace) -> int:
-    """Only the clock and the outbox sender (check-ins, timers, reminders, alert paging)."""
+def cmd_webhook(args: argparse.Namespace) -> int:
+    """Receive updates from Telegram over HTTPS (several processes may run at once)."""
+    from bot.config import require_webhook
+
     settings = _settings()
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from bot.runtime import run_clock
+    try:
+        require_webhook(settings)
+    except ConfigError as error:
+        print(f"Configuration problem:\n{error}", file=sys.stderr)
+        return 2
+    from bot.runtime import StartupError, run_webhook
 
-    run_clock(settings)
+    try:
+        run_webhook(settings, set_webhook=not args.no_set_webhook, reuse_port=args.reuse_port,
+                    host=args.host, port=args.port)
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    """Due jobs, the outbox sender, the heartbeat: one per deployment, beside `webhook`."""
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.runtime import StartupError, run_clock
+
+    try:
+        run_clock(settings)
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -85,7 +113,16 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     except StartupError as error:
         print(error, file=sys.stderr)
         return 2
-    counts = asyncio.run(rotate_encryption(settings.database_url))
+    from bot.db.engine import Database
+
+    async def rotate() -> dict[str, int]:
+        db = Database(settings.database_url)
+        try:
+            return await rotate_encryption(db)
+        finally:
+            await db.dispose()
+
+    counts = asyncio.run(rotate())
     print("Re-encrypted: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
     return 0
 
@@ -113,7 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     add("run", cmd_run, "serve Telegram users (long polling); needs TELEGRAM_BOT_TOKEN")
-    add("clock", cmd_clock, "run only the clock and the outbox sender (one process for scale-out)")
+    webhook = add("webhook", cmd_webhook, "receive updates over a webhook (WEBHOOK_URL, "
+                  "WEBHOOK_SECRET); run `rise-bot clock` beside it")
+    webhook.add_argument("--no-set-webhook", action="store_true",
+                         help="do not call setWebhook (for the second and later processes)")
+    webhook.add_argument("--reuse-port", action="store_true",
+                         help="share the port with other web processes (SO_REUSEPORT)")
+    webhook.add_argument("--host", default=None, help="default WEBHOOK_HOST")
+    webhook.add_argument("--port", type=int, default=None, help="default WEBHOOK_PORT")
+    add("clock", cmd_clock, "run due jobs and send the outbox (one per deployment)")
     demo = add("demo", cmd_demo, "run everything offline with a web page to try it")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)

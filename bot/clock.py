@@ -8,6 +8,7 @@ waiting.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.claims import claim
 from bot.db.engine import Database
 from bot.db.models import Job
+from bot.health import CLOCK, beat
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class Clock:
         self.handlers: dict[str, JobHandler] = {}
         self.after_tick: list[Callable[[], None]] = []
         self._scheduler: AsyncIOScheduler | None = None
+        self.last_tick: float | None = None  # loop time of the last finished tick
 
     def register(self, kind: str, handler: JobHandler) -> None:
         self.handlers[kind] = handler
@@ -74,6 +77,10 @@ class Clock:
     async def tick(self) -> int:
         """Run every job that is due now; returns how many ran."""
         ran = 0
+        try:
+            await beat(self.db, CLOCK, self.now())
+        except Exception:  # a missed beat shows as a stale clock; never stop the jobs for it
+            log.exception("heartbeat not recorded")
         while True:
             now = self.now()
             async with self.db.transaction() as session:
@@ -88,6 +95,7 @@ class Clock:
                 ran += await self._run(job)
         for callback in self.after_tick:
             callback()
+        self.last_tick = asyncio.get_running_loop().time()
         return ran
 
     async def _run(self, job: Job) -> int:

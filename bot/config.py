@@ -5,6 +5,7 @@ Each bad value is reported as one clear sentence naming the variable, never a tr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +45,16 @@ class Settings(BaseSettings):
     checkin_window_minutes: int = Field(default=180, ge=5, description="Unanswered: missed.")
     checkin_grace_minutes: int = Field(default=120, ge=0, description="Late after downtime.")
     missed_checkins_to_flag: int = Field(default=2, ge=1, le=10)
+    # webhook mode (`rise-bot webhook`) and the clock (`rise-bot clock`)
+    webhook_url: str | None = Field(
+        default=None, description="Public https address of the web processes (no path).")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Shared with Telegram; checked on every update.")
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8000, ge=1, le=65535)
+    clock_stale_after: float = Field(default=60.0, gt=0,
+                                     description="Seconds without a clock heartbeat: unhealthy.")
+    deadman_url: str | None = Field(default=None, description="Pinged every minute by the clock.")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -55,6 +66,26 @@ class Settings(BaseSettings):
         if not head.isdigit() or len(tail) < 10:
             raise ValueError("does not look like a token from @BotFather (digits:letters)")
         return SecretStr(token)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ValueError("must be 16 to 256 letters, digits, _ or - (Telegram's rule); "
+                             "for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"https?://[^/]+", value):
+            raise ValueError("must be an address like https://rise.example.org")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod
@@ -101,6 +132,20 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+WEBHOOK_NEEDS = ("Webhook mode needs WEBHOOK_URL (the public https address of this service) and "
+                 "WEBHOOK_SECRET (16+ letters, digits, _ or -, shared with Telegram).")
+
+
+def require_webhook(settings: Settings) -> tuple[str, str]:
+    """WEBHOOK_URL and WEBHOOK_SECRET, or a ConfigError saying what to set."""
+    missing = [name for name, value in (("WEBHOOK_URL", settings.webhook_url),
+                                        ("WEBHOOK_SECRET", settings.webhook_secret)) if not value]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)} not set. {WEBHOOK_NEEDS}")
+    assert settings.webhook_url and settings.webhook_secret
+    return settings.webhook_url, settings.webhook_secret.get_secret_value()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -118,12 +118,15 @@ class ConversationRouter:
                      ) -> list[Reply]:
         """One update, one transaction; then wake whoever waits for committed work.
 
-        A repeated delivery of the same update id does nothing the second time.
+        The transaction starts by taking this person's lock, so two processes handling two of
+        their updates at once take turns (the second sees what the first saved). A repeated
+        delivery of the same update id does nothing the second time.
         """
         typed = event.kind in ("text", "media", "edit")  # button taps are never a flood
         flooding = self.flood.hit(who.telegram_id, self.clock()) if typed else ""
         try:
             async with self.db.transaction() as session:
+                await self.db.lock_person(session, who.telegram_id)
                 if update_id is not None:
                     session.add(ProcessedUpdate(update_id=update_id, at=self.clock()))
                     await session.flush()

@@ -92,6 +92,7 @@ class EncryptedShortText(EncryptedText):
     """For short values (nicknames): same, stored in a VARCHAR big enough for the ciphertext."""
 
     impl = String(255)
+    cache_ok = True
 
 
 class EncryptedJSON(TypeDecorator[Any]):

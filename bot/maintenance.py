@@ -21,16 +21,13 @@ def encrypted_columns() -> list[tuple[str, str, str]]:
     return found
 
 
-async def rotate_encryption(url: str) -> dict[str, int]:
-    """Read each encrypted value raw, re-encrypt it with the newest key, write it back."""
-    db = Database(url)
+async def rotate_encryption(db: Database) -> dict[str, int]:
+    """Read each encrypted value raw, re-encrypt it with the newest key, write it back, all in
+    one transaction."""
     counts: dict[str, int] = {}
-    try:
-        async with db.transaction() as session:
-            for table, key, column in encrypted_columns():
-                counts[f"{table}.{column}"] = await _rotate_column(session, table, key, column)
-    finally:
-        await db.dispose()
+    async with db.transaction() as session:
+        for table, key, column in encrypted_columns():
+            counts[f"{table}.{column}"] = await _rotate_column(session, table, key, column)
     return counts
 
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+import socket
+from datetime import timedelta
 
+from telegram import Bot
 from telegram.ext import Application
 
-from bot.config import Settings
+from bot.config import Settings, require_webhook
 from bot.crypto import KeyMissing, keyring
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
+from bot.health import DeadMansSwitch
+from bot.outbox import listen_for_outbox
 from bot.services import Services, build_services
-from bot.tg.app import ALLOWED_UPDATES, build_application
+from bot.tg.app import ALLOWED_UPDATES, COMMANDS, build_application
+from bot.tg.request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -51,36 +59,6 @@ def run_polling(settings: Settings) -> None:
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-def run_clock(settings: Settings) -> None:
-    """`rise-bot clock`: only the clock and the outbox sender, for scale-out (run one of these
-    beside any number of `webhook` processes). Safe beside `run` too: claims are atomic."""
-    upgrade(settings.database_url)
-    asyncio.run(_clock_main(settings))
-
-
-async def _clock_main(settings: Settings) -> None:
-    import signal
-
-    from telegram import Bot
-
-    assert settings.telegram_bot_token is not None
-    db = Database(settings.database_url)
-    services = build_services(db, settings=settings)
-    extra = {"base_url": settings.telegram_base_url} if settings.telegram_base_url else {}
-    bot = Bot(settings.telegram_bot_token.get_secret_value(), **extra)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with bot:
-        services.attach_bot(bot)
-        await services.start_background()
-        log.info("clock started: due jobs and the outbox, no updates")
-        await stop.wait()
-        await services.stop_background()
-    await db.dispose()
-
-
 def _chain_hooks(application: Application, services: Services) -> None:
     """Run our start/stop beside PTB's own post_init/post_shutdown."""
     original_init = application.post_init
@@ -98,3 +76,100 @@ def _chain_hooks(application: Application, services: Services) -> None:
 
     application.post_init = post_init
     application.post_shutdown = post_shutdown
+
+
+def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: bool = False,
+                host: str | None = None, port: int | None = None) -> None:
+    """`rise-bot webhook`: an ASGI app under uvicorn that Telegram POSTs updates to.
+
+    No clock and no outbox sender here: the one `rise-bot clock` process sends the outbox, so
+    Telegram's per-bot cap is respected however many web processes run; on PostgreSQL it is
+    woken the moment an alert commits. `reuse_port` lets several processes share one port.
+    """
+    import uvicorn
+
+    from bot.tg.webhook import build_webhook_app, webhook_path
+
+    base_url, secret = require_webhook(settings)
+    configure_encryption(settings)
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    services = build_services(db, settings=settings)
+    assert settings.telegram_bot_token is not None
+    application = build_application(settings.telegram_bot_token.get_secret_value(),
+                                    services.router, base_url=settings.telegram_base_url,
+                                    updater=False, message_log=services.message_log)
+
+    async def on_startup() -> None:
+        if set_webhook:
+            await application.bot.set_webhook(base_url + webhook_path(secret), secret_token=secret,
+                                              allowed_updates=ALLOWED_UPDATES, max_connections=100)
+            await application.bot.set_my_commands(COMMANDS)
+            log.info("webhook registered with Telegram")
+
+    async def on_shutdown() -> None:
+        await db.dispose()
+
+    app = build_webhook_app(application, db, secret=secret, now=services.now,
+                            stale_after=timedelta(seconds=settings.clock_stale_after),
+                            on_startup=on_startup, on_shutdown=on_shutdown)
+    config = uvicorn.Config(app, host=host or settings.webhook_host,
+                            port=port or settings.webhook_port, access_log=False,
+                            log_level="warning", lifespan="on", backlog=2048)
+    server = uvicorn.Server(config)
+    log.info("web process listening on %s:%s", config.host, config.port)
+    if reuse_port:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((config.host, config.port))
+        sock.set_inheritable(True)
+        server.run(sockets=[sock])
+    else:
+        server.run()
+
+
+def run_clock(settings: Settings) -> None:
+    """`rise-bot clock`: due jobs (escalations, check-ins), the outbox sender, the heartbeat and
+    the dead-man's switch. No updates are received here. Exactly one should run."""
+    configure_encryption(settings)
+    upgrade(settings.database_url)
+    asyncio.run(_clock_main(settings))
+
+
+async def _clock_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    db = Database(settings.database_url)
+    services = build_services(db, settings=settings)
+    assert settings.telegram_bot_token is not None
+    bot = Bot(settings.telegram_bot_token.get_secret_value(),
+              base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+              request=AiohttpRequest(16))
+    await bot.initialize()
+    sender = services.attach_bot(bot)
+    await services.start_background(
+        outbox_poll=OUTBOX_POLL_POSTGRES if not db.is_sqlite else OUTBOX_POLL_SQLITE)
+    extra: list[asyncio.Task] = []
+    if not db.is_sqlite:
+        extra.append(asyncio.create_task(listen_for_outbox(settings.database_url, sender.kick, stop)))
+    if settings.deadman_url:
+        switch = DeadMansSwitch(settings.deadman_url, lambda: services.clock.last_tick)
+        extra.append(asyncio.create_task(switch.run(stop)))
+    log.info("clock running (jobs, outbox sender, heartbeat)")
+    try:
+        await stop.wait()
+    finally:
+        await services.stop_background()
+        for task in extra:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, 5)
+        await bot.shutdown()
+        await db.dispose()
+
+
+OUTBOX_POLL_SQLITE = 0.1  # no NOTIFY on SQLite: look often (a cheap read when idle)
+OUTBOX_POLL_POSTGRES = 1.0  # woken by NOTIFY; the poll only covers a lost listener

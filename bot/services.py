@@ -61,12 +61,13 @@ class Services:
         self.clock.after_tick.append(self.sender.kick)
         return self.sender
 
-    async def start_background(self, *, clock_interval: float = 1.0) -> None:
+    async def start_background(self, *, clock_interval: float = 1.0,
+                               outbox_poll: float = 1.0) -> None:
         """The clock's heartbeat and the outbox sender, inside the running loop."""
         assert self.sender is not None, "attach_bot first"
         self._stop = asyncio.Event()
         self.clock.start(clock_interval)
-        self._tasks.append(asyncio.create_task(self.sender.run(self._stop)))
+        self._tasks.append(asyncio.create_task(self.sender.run(self._stop, idle=outbox_poll)))
 
     async def stop_background(self) -> None:
         self.clock.stop()

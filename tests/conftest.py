@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.conversation import ConversationRouter
 from bot.crypto import keyring, new_key
@@ -33,9 +39,51 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+POSTGRES_URL = os.environ.get("RISE_TEST_POSTGRES_URL",
+                              "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def on_postgres() -> bool:
+    """`RISE_TEST_DATABASE=postgres` runs the suite against the PostgreSQL server."""
+    return os.environ.get("RISE_TEST_DATABASE", "sqlite").lower() in ("postgres", "postgresql")
+
+
+@asynccontextmanager
+async def fresh_database(tmp_path: Path) -> AsyncIterator[str | None]:
+    """Somewhere empty for one test: a SQLite file, or a PostgreSQL schema dropped afterwards.
+
+    Yields the schema name (PostgreSQL) or None; `database_url_for_test` gives the URL.
+    """
+    if not on_postgres():
+        yield None
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_async_engine(POSTGRES_URL)
+    try:
+        async with admin.begin() as connection:
+            await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield schema
+    finally:
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+def database_url_for_test(tmp_path: Path) -> str:
+    return POSTGRES_URL if on_postgres() else f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
 @pytest.fixture
-async def db(tmp_path):
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+async def db_place(tmp_path):
+    """(url, schema) of this test's empty database; several Database objects may share it."""
+    async with fresh_database(tmp_path) as schema:
+        yield database_url_for_test(tmp_path), schema
+
+
+@pytest.fixture
+async def db(db_place):
+    url, schema = db_place
+    database = Database(url, schema=schema)
     await database.create_all()
     yield database
     await database.dispose()

@@ -52,7 +52,7 @@ async def test_rotating_the_key_re_encrypts_everything(system, db):
     await system.chat(YP).onboard(nickname="Zebra Moon")
     fresh = new_key()
     keyring.configure([fresh, old])
-    counts = await rotate_encryption(db.url)
+    counts = await rotate_encryption(db)
     assert counts["people.nickname"] == 1
     keyring.configure(fresh)  # the old key is gone
     async with db.transaction() as session:

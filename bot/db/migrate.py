@@ -11,21 +11,23 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, schema: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if schema:
+        config.set_main_option("schema", schema)
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", *, schema: str | None = None) -> None:
     """Bring the database schema up to date (call outside a running event loop)."""
-    command.upgrade(alembic_config(url), revision)
+    command.upgrade(alembic_config(url, schema), revision)
 
 
-async def upgrade_async(url: str, revision: str = "head") -> None:
+async def upgrade_async(url: str, revision: str = "head", *, schema: str | None = None) -> None:
     """The same, from inside an event loop (alembic's env runs its own loop, so use a thread)."""
-    await asyncio.to_thread(upgrade, url, revision)
+    await asyncio.to_thread(upgrade, url, revision, schema=schema)
 
 
 def new_revision(url: str, message: str) -> None:

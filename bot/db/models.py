@@ -220,7 +220,7 @@ class AlertEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(40))  # 24 was too short for PostgreSQL (0006)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -373,3 +373,14 @@ class SafetyTimer(Base):
     asked_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+
+
+class Heartbeat(Base):
+    """A long-running process saying it is alive: the clock writes its row on every tick, and
+    `/healthz` on the web processes reports a stale one."""
+
+    __tablename__ = "heartbeats"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    beat_at: Mapped[datetime]
+    detail: Mapped[str | None] = mapped_column(String(120))  # host and process id, no personal data

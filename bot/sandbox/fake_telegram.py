@@ -155,6 +155,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_wake = asyncio.Event()
         self.port: int = 0
         self.host: str = "127.0.0.1"
 
@@ -189,7 +190,7 @@ class FakeTelegram:
         await site.start()
         self.host = host
         self.port = self._runner.addresses[0][1]
-        self._session = aiohttp.ClientSession()
+        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
         log.debug("fake telegram listening on port %s", self.port)
 
     async def stop(self) -> None:
@@ -519,21 +520,60 @@ class FakeTelegram:
         self._changed()
 
     def _kick_webhook(self) -> None:
+        self._webhook_wake.set()
         if self._webhook_task is None or self._webhook_task.done():
             with contextlib.suppress(RuntimeError):  # no running loop: delivered on next kick
                 self._webhook_task = asyncio.get_running_loop().create_task(
                     self._deliver_webhook()
                 )
 
+    @staticmethod
+    def _update_chat(update: dict[str, Any]) -> Any:
+        """The chat an update belongs to (Telegram delivers one chat's updates in order)."""
+        body = next(v for k, v in update.items() if k != "update_id")
+        message = body.get("message", body) if isinstance(body, dict) else {}
+        chat = message.get("chat") if isinstance(message, dict) else None
+        if isinstance(chat, dict):
+            return chat.get("id")
+        sender = body.get("from") if isinstance(body, dict) else None
+        return sender.get("id") if isinstance(sender, dict) else update["update_id"]
+
     async def _deliver_webhook(self) -> None:
-        """POST queued updates in order; retry failures with backoff, as Telegram does."""
+        """POST queued updates, up to ``max_connections`` at once but one chat at a time, so
+        each chat's updates arrive in order; failures are retried with backoff, as Telegram
+        does."""
+        inflight: dict[asyncio.Task[None], Any] = {}
+        started: set[int] = set()
+        while self.webhook.url and not self._closing and (self._webhook_queue or inflight):
+            self._webhook_wake.clear()
+            busy = set(inflight.values())
+            for update in list(self._webhook_queue):
+                if len(inflight) >= max(1, self.webhook.max_connections):
+                    break
+                if update["update_id"] in started:
+                    continue
+                kind = next(k for k in update if k != "update_id")
+                if kind not in self._allowed_updates:
+                    self._webhook_queue.remove(update)
+                    continue
+                chat = self._update_chat(update)
+                if chat in busy:
+                    continue
+                busy.add(chat)
+                started.add(update["update_id"])
+                inflight[asyncio.ensure_future(self._post_update(update))] = chat
+            wake = asyncio.ensure_future(self._webhook_wake.wait())
+            done, _ = await asyncio.wait({*inflight, wake}, return_when=asyncio.FIRST_COMPLETED)
+            wake.cancel()
+            for task in done:
+                if task in inflight:
+                    del inflight[task]
+        for task in inflight:
+            task.cancel()
+
+    async def _post_update(self, update: dict[str, Any]) -> None:
         backoff = 0.05
-        while self.webhook.url and self._webhook_queue and not self._closing:
-            update = self._webhook_queue[0]
-            kind = next(k for k in update if k != "update_id")
-            if kind not in self._allowed_updates:
-                self._webhook_queue.pop(0)
-                continue
+        while self.webhook.url and not self._closing:
             headers = {}
             if self.webhook.secret_token:
                 headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook.secret_token
@@ -541,24 +581,23 @@ class FakeTelegram:
                 if self._session is None:
                     raise RuntimeError("server not started")
                 async with self._session.post(self.webhook.url, json=update, headers=headers,
-                                              timeout=aiohttp.ClientTimeout(total=10)) as resp:
+                                              timeout=aiohttp.ClientTimeout(total=60)) as resp:
                     status: int | str = resp.status
             except (aiohttp.ClientError, TimeoutError, RuntimeError) as err:
                 status = type(err).__name__
             self.webhook_deliveries.append((update["update_id"], status))
             if isinstance(status, int) and 200 <= status < 300:
-                if self._webhook_queue and self._webhook_queue[0] is update:
-                    self._webhook_queue.pop(0)
-                backoff = 0.05
+                if update in self._webhook_queue:
+                    self._webhook_queue.remove(update)
                 self._changed()
-            else:
-                self.webhook.last_error_date = int(self.now())
-                self.webhook.last_error_message = (
-                    f"Wrong response from the webhook: {status}" if isinstance(status, int)
-                    else f"Connection failed: {status}"
-                )
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
+                return
+            self.webhook.last_error_date = int(self.now())
+            self.webhook.last_error_message = (
+                f"Wrong response from the webhook: {status}" if isinstance(status, int)
+                else f"Connection failed: {status}"
+            )
+            await self._sleep(backoff)
+            backoff = min(backoff * 2, 2.0)
 
     # --- acting as users ----------------------------------------------------------------------
 

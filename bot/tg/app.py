@@ -11,8 +11,9 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.conversation import ConversationRouter
 from bot.tg.events import is_private, to_event
 from bot.tg.message_log import MessageLog
+from bot.tg.request import AiohttpRequest
 from bot.tg.send import send_replies
-from bot.tg.tracking import UpdateTracker
+from bot.tg.tracking import KeyedLocks, UpdateTracker
 from flows.common import sorry_reply
 
 log = logging.getLogger(__name__)
@@ -26,35 +27,45 @@ COMMANDS = [
 
 
 async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Route one update; whatever happens, the update counts as handled."""
+    """Route one update, after the same person's earlier updates; whatever happens, the update
+    counts as handled. Different people's updates run side by side (`concurrent_updates`)."""
     services = context.application.bot_data
-    router: ConversationRouter = services["router"]
     tracker: UpdateTracker = services["tracker"]
+    locks: KeyedLocks = services["person_locks"]
+    user = update.effective_user
     try:
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError:  # a query that is too old to answer: handle the press anyway
-                log.info("callback query not answered", extra={"update_id": update.update_id})
-        if not is_private(update):
-            await _leave_group(update, context, router)
-            return
-        parsed = to_event(update)
-        if parsed is None:
-            return
-        who, event = parsed
-        message_log: MessageLog | None = services.get("message_log")
-        incoming = update.effective_message
-        if message_log is not None and incoming is not None and update.callback_query is None:
-            await message_log.record(who.chat_id, [incoming.message_id])
-        try:
-            replies = await router.handle(who, event, update_id=update.update_id)
-        except Exception:
-            log.exception("router failed", extra={"update_id": update.update_id})
-            replies = [sorry_reply(router.content)]
-        await send_replies(context.bot, who.chat_id, replies, message_log)
+        async with locks.hold(user.id if user else None):
+            await _handle(update, context)
     finally:
         await tracker.mark(update.update_id)
+
+
+async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the tap, run the router, send the replies."""
+    services = context.application.bot_data
+    router: ConversationRouter = services["router"]
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer()
+        except TelegramError:  # a query that is too old to answer: handle the press anyway
+            log.info("callback query not answered", extra={"update_id": update.update_id})
+    if not is_private(update):
+        await _leave_group(update, context, router)
+        return
+    parsed = to_event(update)
+    if parsed is None:
+        return
+    who, event = parsed
+    message_log: MessageLog | None = services.get("message_log")
+    incoming = update.effective_message
+    if message_log is not None and incoming is not None and update.callback_query is None:
+        await message_log.record(who.chat_id, [incoming.message_id])
+    try:
+        replies = await router.handle(who, event, update_id=update.update_id)
+    except Exception:
+        log.exception("router failed", extra={"update_id": update.update_id})
+        replies = [sorry_reply(router.content)]
+    await send_replies(context.bot, who.chat_id, replies, message_log)
 
 
 async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -109,11 +120,21 @@ async def stop_polling(application: Application) -> None:
     await application.shutdown()
 
 
+CONCURRENT_UPDATES = 256  # people handled at once per process; one person's updates stay in order
+HTTP_POOL = 64  # connections to the Bot API for sending replies
+
+
 def build_application(token: str, router: ConversationRouter, *, base_url: str | None = None,
-                      base_file_url: str | None = None,
+                      base_file_url: str | None = None, updater: bool = True,
                       message_log: MessageLog | None = None) -> Application:
-    """The real PTB application; offline it points at the fake Bot API server."""
-    builder = ApplicationBuilder().token(token).post_init(_post_init)
+    """The real PTB application; offline it points at the fake Bot API server.
+
+    `updater=False` for processes that never poll (webhook, clock)."""
+    builder = (ApplicationBuilder().token(token).post_init(_post_init)
+               .concurrent_updates(CONCURRENT_UPDATES)
+               .request(AiohttpRequest(HTTP_POOL)))
+    if not updater:
+        builder = builder.updater(None)
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:
@@ -122,6 +143,7 @@ def build_application(token: str, router: ConversationRouter, *, base_url: str |
     application.bot_data["router"] = router
     application.bot_data["tracker"] = UpdateTracker()
     application.bot_data["message_log"] = message_log
+    application.bot_data["person_locks"] = KeyedLocks()
     application.add_handler(TypeHandler(Update, _dispatch))
     application.add_error_handler(_on_error)
     return application

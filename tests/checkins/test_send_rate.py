@@ -6,7 +6,10 @@ limits switched on. This test takes about 35 seconds of real time: 1,000 message
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+
+import pytest
 
 from bot import people
 from bot.db.models import Role
@@ -17,6 +20,8 @@ COUNT = 1000
 FIRST_CHAT = 800_000
 
 
+@pytest.mark.skipif(os.environ.get("RISE_TEST_DATABASE") == "postgres",
+                    reason="pacing does not depend on the database: measured in the SQLite run")
 async def test_a_thousand_check_ins_go_out_at_no_more_than_30_a_second(db, practice_content,
                                                                       clock):
     server = FakeTelegram(enforce_limits=True)

@@ -1,0 +1,99 @@
+"""`rise-bot webhook`: Telegram POSTs each update to us; we handle it and answer.
+
+Several of these processes can run behind one load balancer, all sharing PostgreSQL. Each
+update is handled to the end (saved, safety checked, alert written, replies sent) before we
+answer 200: Telegram keeps an update until it is acknowledged and sends it again otherwise, so
+a danger message is never acknowledged before its alert is in the database. One person's
+updates take turns (a per-person lock in this process and a per-person database lock across
+processes); different people are handled side by side.
+
+Routes:
+  POST /telegram/<path secret>  the updates; the X-Telegram-Bot-Api-Secret-Token header must
+                                equal WEBHOOK_SECRET (403 otherwise); any other path is 404
+  GET  /healthz                 200 {"ok": true, ...} when the database answers and the clock
+                                beat recently; 503 otherwise (for load balancers, monitoring)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot import health
+from bot.db.engine import Database
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def path_secret(secret: str) -> str:
+    """The secret part of the webhook path, derived from WEBHOOK_SECRET so every process agrees
+    without another setting, and so the header secret never appears in URLs or logs."""
+    return hashlib.sha256(f"rise-webhook-path:{secret}".encode()).hexdigest()[:32]
+
+
+def webhook_path(secret: str) -> str:
+    return f"/telegram/{path_secret(secret)}"
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def build_webhook_app(application: Application, db: Database, *, secret: str,
+                      now: Callable[[], datetime], stale_after: timedelta = health.STALE_AFTER,
+                      on_startup: Callable[[], Awaitable[None]] | None = None,
+                      on_shutdown: Callable[[], Awaitable[None]] | None = None) -> Starlette:
+    """The ASGI app: feeds PTB's application (initialised and stopped with the app)."""
+    expected_path = path_secret(secret)
+
+    async def telegram(request: Request) -> Response:
+        if not _same(request.path_params["token"], expected_path):
+            return Response(status_code=404)
+        if not _same(request.headers.get(SECRET_HEADER, ""), secret):
+            log.warning("webhook call refused: wrong or missing secret header")
+            return Response(status_code=403)
+        try:
+            data = json.loads(await request.body())
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError):
+            return Response(status_code=400)
+        if update is None:
+            return Response(status_code=400)
+        await application.process_update(update)  # errors are handled (and logged) inside
+        return Response(status_code=200)
+
+    async def healthz(request: Request) -> Response:
+        verdict = await health.check(db, now(), stale_after=stale_after)
+        return JSONResponse(verdict.as_json(), status_code=200 if verdict.ok else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await application.initialize()
+        await application.start()
+        if on_startup is not None:
+            await on_startup()
+        try:
+            yield
+        finally:
+            if on_shutdown is not None:
+                await on_shutdown()
+            await application.stop()
+            await application.shutdown()
+
+    return Starlette(routes=[Route("/telegram/{token}", telegram, methods=["POST"]),
+                             Route("/healthz", healthz, methods=["GET"])],
+                     lifespan=lifespan)

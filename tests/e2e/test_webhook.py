@@ -1,0 +1,113 @@
+"""Webhook mode: the secret is enforced, /healthz tells the truth, and one young person's
+updates are handled in order even when they land on two different web processes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.engine import Database
+from bot.db.models import Conversation, Person
+from bot.sandbox.fake_telegram import FakeTelegram
+from tests.e2e.webhook_harness import take_update, web_instance
+
+YP = 3101
+
+
+@pytest.fixture
+async def server():
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def test_updates_without_the_secret_header_are_refused(server, db, practice_content, clock):
+    server.add_user(YP, "Sam")
+    async with web_instance(server, db, practice_content, clock) as web:
+        update_id = server.send_text(YP, "/start")
+        update = server.updates[-1]
+        assert await web.post(update, secret=None) == 403
+        assert await web.post(update, secret="wrong-secret-0123456789") == 403
+        assert await web.post(update, path="/telegram/not-the-path") == 404
+        assert server.bot_texts(YP) == []  # nothing was handled
+        assert await web.post(update) == 200
+        assert update["update_id"] == update_id
+        assert server.bot_texts(YP)[0].startswith("Hi, welcome")
+
+
+async def test_healthz_is_healthy_with_a_beating_clock_and_503_when_it_stops(
+        server, db, practice_content, clock):
+    async with web_instance(server, db, practice_content, clock) as web:
+        status, body = await web.health()
+        assert (status, body["clock"]) == (503, "missing")
+        await web.services.clock.tick()  # what `rise-bot clock` does every second
+        status, body = await web.health()
+        assert status == 200 and body == {"ok": True, "database": "ok", "clock": "ok",
+                                          "clock_age_seconds": 0.0}
+        clock.advance(seconds=61)
+        status, body = await web.health()
+        assert status == 503 and body["clock"] == "stale" and body["database"] == "ok"
+        await web.services.clock.tick()
+        assert (await web.health())[0] == 200
+
+
+async def test_healthz_says_503_when_the_database_is_gone(server, practice_content, clock,
+                                                          tmp_path):
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
+    async with web_instance(server, db, practice_content, clock) as web:
+        status, body = await web.health()
+        assert status == 503 and body["database"] == "unreachable"
+    await db.dispose()
+
+
+async def test_one_persons_updates_alternating_between_two_web_processes_keep_their_order(
+        server, db, db_place, practice_content, clock):
+    """Telegram sends a chat's next update once the last one is answered; here every other
+    update goes to the other process, and the conversation ends where one process would."""
+    second_db = Database(db_place[0], schema=db_place[1])
+    server.add_user(YP, "Sam")
+    steps = [("text", "/start"), ("press", "Let's start"), ("press", "OK, I understand"),
+             ("text", "Sky"), ("press", "14 to 17"), ("text", "/menu")]
+    try:
+        async with web_instance(server, db, practice_content, clock) as a, \
+                web_instance(server, second_db, practice_content, clock) as b:
+            for n, (kind, what) in enumerate(steps):
+                update_id = (server.send_text(YP, what) if kind == "text"
+                             else server.press(YP, what))
+                web = (a, b)[n % 2]
+                assert await web.post(take_update(server, update_id)) == 200
+        texts = server.bot_texts(YP)
+        assert texts[0].startswith("Hi, welcome")
+        assert any("Sky" in t for t in texts)
+        async with db.transaction() as session:
+            person = await session.scalar(select(Person).where(Person.telegram_id == YP))
+            convo = await session.get(Conversation, person.id)
+        assert (person.nickname, person.age_band, convo.flow) == ("Sky", "14-17", "menu")
+        assert person.privacy_accepted_at is not None
+    finally:
+        await second_db.dispose()
+
+
+async def test_a_new_persons_two_first_messages_at_once_on_two_processes_make_one_person(
+        server, db, db_place, practice_content, clock):
+    """Without the per-person database lock both would create the person and one would fail."""
+    second_db = Database(db_place[0], schema=db_place[1])
+    server.add_user(YP, "Sam")
+    try:
+        async with web_instance(server, db, practice_content, clock) as a, \
+                web_instance(server, second_db, practice_content, clock) as b:
+            first = take_update(server, server.send_text(YP, "/start"))
+            second = take_update(server, server.send_text(YP, "hello"))
+            statuses = await asyncio.gather(a.post(first), b.post(second))
+        assert statuses == [200, 200]
+        texts = server.bot_texts(YP)
+        assert not any(t.startswith("Sorry") for t in texts), texts
+        async with db.transaction() as session:
+            count = await session.scalar(select(func.count()).select_from(Person)
+                                         .where(Person.telegram_id == YP))
+        assert count == 1
+    finally:
+        await second_db.dispose()
