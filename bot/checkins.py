@@ -336,8 +336,9 @@ class Checkins:
 
     # --- safety timers ---------------------------------------------------------------------------
 
-    async def timer_profile(self, session: AsyncSession, person: Person) -> dict[str, Any]:
-        return {"timer_running": bool(await self._open_timers(session, person))}
+    async def timer_profile(self, session: AsyncSession, person: Person) -> bool:
+        """Profile.timer_running: a safety timer is set and not over yet."""
+        return bool(await self._open_timers(session, person))
 
     async def _open_timers(self, session: AsyncSession, person: Person) -> list[SafetyTimer]:
         return list(await session.scalars(select(SafetyTimer).where(

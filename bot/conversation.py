@@ -32,6 +32,7 @@ from bot.workers.desk import Desk, WorkerFeature, worker_help
 from bot.workers.invites import announce_joined
 from content.loader import Content
 from flows.base import (
+    PROFILE_FIELDS,
     AcceptPrivacy,
     Effect,
     Event,
@@ -89,7 +90,7 @@ def build_flows(content: Content) -> dict[str, Flow]:
 
 
 EffectHandler = Callable[[AsyncSession, Person, Any, datetime], Awaitable[bool]]
-ProfileExtra = Callable[[AsyncSession, Person], Awaitable[dict[str, Any]]]
+ProfileExtra = Callable[[AsyncSession, Person], Awaitable[Any]]
 
 
 class ConversationRouter:
@@ -112,7 +113,7 @@ class ConversationRouter:
         # services that apply flows' effects the router does not know (check-ins, timers), and
         # add what those flows need to the Profile
         self.effect_handlers: list[EffectHandler] = []
-        self.profile_extras: list[ProfileExtra] = []
+        self.profile_extras: dict[str, ProfileExtra] = {}  # Profile field -> how to load it
 
     async def handle(self, who: Identity, event: Event, *, update_id: int | None = None
                      ) -> list[Reply]:
@@ -254,7 +255,7 @@ class ConversationRouter:
     async def _run(self, session: AsyncSession, person: Person, convo: Conversation,
                    event: Event) -> list[Reply]:
         flow = self.flows[convo.flow]
-        profile = await self._profile(session, person)
+        profile = await self._profile(session, person, flow.profile_needs)
         context, saved_return = _split(convo.context)
         outcome = flow.handle(convo.state, context, event, profile)
         if not outcome.understood:
@@ -273,8 +274,9 @@ class ConversationRouter:
                 return await self._switch(session, person, convo, Goto("menu"))
             convo.flow, convo.state, convo.context = back["flow"], back["state"], back["context"]
             return await self._render(session, person, convo)
-        profile = await self._profile(session, person)
-        outcome = self.flows[goto.flow].start(profile, goto.args)
+        target = self.flows[goto.flow]
+        profile = await self._profile(session, person, target.profile_needs)
+        outcome = target.start(profile, goto.args)
         if not outcome.understood:  # e.g. a module that no longer exists
             return [Reply(self.content.text("module.unknown"))] + await self._switch(
                 session, person, convo, Goto("menu"))
@@ -298,9 +300,10 @@ class ConversationRouter:
                       convo: Conversation | None) -> list[Reply]:
         if convo is None:
             return await self._switch(session, person, None, Goto("onboarding"))
-        profile = await self._profile(session, person)
+        flow = self.flows[convo.flow]
+        profile = await self._profile(session, person, flow.profile_needs)
         context = _split(convo.context)[0]
-        return self.flows[convo.flow].render(convo.state, context, profile)
+        return flow.render(convo.state, context, profile)
 
     # --- effects ------------------------------------------------------------------------------
 
@@ -355,24 +358,29 @@ class ConversationRouter:
             row.completed_at = row.completed_at or now
         await session.flush()
 
-    async def _profile(self, session: AsyncSession, person: Person) -> Profile:
-        rows = (await session.scalars(
-            select(ModuleProgress).where(ModuleProgress.person_id == person.id))).all()
-        modules = {
-            r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
-                                      assigned=r.assigned_at is not None,
-                                      started=r.started_at is not None)
-            for r in rows
-        }
-        wheels = await session.scalar(select(func.count()).select_from(WheelResult)
-                                      .where(WheelResult.person_id == person.id))
-        extra: dict[str, Any] = {}
-        for provide in self.profile_extras:
-            extra.update(await provide(session, person))
+    async def _profile(self, session: AsyncSession, person: Person,
+                       needs: frozenset[str] = PROFILE_FIELDS) -> Profile:
+        """What the flow may know, loading only what it says it needs (one query each)."""
+        loaded: dict[str, Any] = {}
+        if "modules" in needs:
+            rows = (await session.scalars(
+                select(ModuleProgress).where(ModuleProgress.person_id == person.id))).all()
+            loaded["modules"] = {
+                r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
+                                          assigned=r.assigned_at is not None,
+                                          started=r.started_at is not None)
+                for r in rows}
+        if "wheels_done" in needs:
+            loaded["wheels_done"] = await session.scalar(
+                select(func.count()).select_from(WheelResult)
+                .where(WheelResult.person_id == person.id)) or 0
+        if "safety_plan" in needs:
+            loaded["safety_plan"] = await wellbeing.get_plan(session, person.id)
+        for name, provide in self.profile_extras.items():
+            if name in needs:
+                loaded[name] = await provide(session, person)
         return Profile(nickname=person.nickname, age_band=person.age_band,
-                       has_worker=person.worker_id is not None, modules=modules,
-                       safety_plan=await wellbeing.get_plan(session, person.id),
-                       wheels_done=wheels or 0, **extra)
+                       has_worker=person.worker_id is not None, **loaded)
 
     # --- workers (their own commands come with the workers' issue) -----------------------------
 

@@ -114,7 +114,7 @@ def build_services(db: Database, *, content: Content | None = None,
     router = ConversationRouter(db, content, safety=gate, clock=now, worker_features=features,
                                 young_person_hooks=[YoungPersonSafety(escalation, content, now)])
     router.effect_handlers.append(checkins.apply)
-    router.profile_extras.append(checkins.timer_profile)
+    router.profile_extras["timer_running"] = checkins.timer_profile
     clock = Clock(db, now)
     escalation.register(clock)
     wellbeing.register_jobs(clock, content)

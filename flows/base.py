@@ -98,6 +98,9 @@ class Profile:
     timer_running: bool = False  # a safety timer is set and not over yet
 
 
+PROFILE_FIELDS = frozenset({"modules", "safety_plan", "wheels_done", "timer_running"})
+
+
 # --- effects: what the router must do after the flow has answered -----------------------------
 
 
@@ -201,6 +204,8 @@ class Flow:
     TRANSITIONS: ClassVar[list[dict[str, Any]]]
     interrupts: ClassVar[bool] = False  # its buttons may come at any time; then it hands back
     entered_by_button: ClassVar[bool] = False  # its buttons may switch to it from another flow
+    # the Profile fields this flow reads beyond nickname and age band (each costs a query)
+    profile_needs: ClassVar[frozenset[str]] = frozenset()
     entry_state: ClassVar[str] = ""  # where its buttons are handled from; default: first state
     command: ClassVar[str] = ""  # a slash command that opens it from anywhere (e.g. "timer")
 

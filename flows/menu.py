@@ -11,6 +11,7 @@ from flows.common import HIDE, menu_button
 class MenuFlow(Flow):
     name = "menu"
     prefix = "menu"
+    profile_needs = frozenset({"modules"})
     entered_by_button = True
     STATES: ClassVar[list[str]] = ["menu", "modules", "about"]
     TRANSITIONS: ClassVar[list[dict]] = [

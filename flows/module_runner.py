@@ -19,6 +19,7 @@ ANSWERED_STATES = ["reading", "asking", "answered", "reflecting", "finished"]
 class ModuleFlow(Flow):
     name = "module"
     prefix = "mod"
+    profile_needs = frozenset({"modules"})
     STATES: ClassVar[list[str]] = ["reading", "asking", "answered", "reflecting", "finished"]
     TRANSITIONS: ClassVar[list[dict]] = [
         # trigger    from                        to            what happens

@@ -25,6 +25,7 @@ _PHONE = re.compile(r"^\+?[\d\s().-]+$")
 class PlanFlow(Flow):
     name = "plan"
     prefix = "plan"
+    profile_needs = frozenset({"safety_plan"})
     interrupts = True  # a worker's "update your plan" button works from anywhere, then hands back
     STATES: ClassVar[list[str]] = ["overview", "section", "removing", "number", "whole"]
     TRANSITIONS: ClassVar[list[dict]] = [

@@ -56,6 +56,7 @@ def parse_clock_time(text: str) -> str | None:
 class TimerFlow(Flow):
     name = "timer"
     prefix = "tm"
+    profile_needs = frozenset({"timer_running"})
     command: ClassVar[str] = "timer"
     interrupts = True
     STATES: ClassVar[list[str]] = ["idle", "when", "where", "running"]

@@ -18,6 +18,7 @@ REASONS = ("self", "schedule", "worker")
 class WheelFlow(Flow):
     name = "wheel"
     prefix = "wh"
+    profile_needs = frozenset({"wheels_done"})
     interrupts = True
     STATES: ClassVar[list[str]] = ["intro", "area"]
     TRANSITIONS: ClassVar[list[dict]] = [

@@ -57,15 +57,14 @@ async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     who, event = parsed
     message_log: MessageLog | None = services.get("message_log")
-    incoming = update.effective_message
-    if message_log is not None and incoming is not None and update.callback_query is None:
-        await message_log.record(who.chat_id, [incoming.message_id])
+    message = update.effective_message
+    incoming = [message.message_id] if message and update.callback_query is None else []
     try:
         replies = await router.handle(who, event, update_id=update.update_id)
     except Exception:
         log.exception("router failed", extra={"update_id": update.update_id})
         replies = [sorry_reply(router.content)]
-    await send_replies(context.bot, who.chat_id, replies, message_log)
+    await send_replies(context.bot, who.chat_id, replies, message_log, incoming)
 
 
 async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE,

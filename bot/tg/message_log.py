@@ -55,9 +55,11 @@ class MessageLog:
             return result.rowcount or 0
 
 
-async def hide_chat(bot: Bot, message_log: MessageLog, chat_id: int) -> int:
-    """Delete every message of the chat the bot still can; returns how many it asked to delete."""
-    ids = await message_log.deletable(chat_id)
+async def hide_chat(bot: Bot, message_log: MessageLog, chat_id: int,
+                    also: Iterable[int] = ()) -> int:
+    """Delete every message of the chat the bot still can (and `also`, not yet logged); returns
+    how many it asked to delete."""
+    ids = sorted({*await message_log.deletable(chat_id), *also})
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
         try:

@@ -63,21 +63,25 @@ async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
 
 
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
-                       message_log: MessageLog | None = None) -> list[Message]:
+                       message_log: MessageLog | None = None,
+                       incoming: list[int] | None = None) -> list[Message]:
     """Send each reply in order; long text is split so nothing is ever lost to the size limit.
 
     A reply with the "hide" action first deletes every message the bot still may, then is sent
-    as the one neutral line left in the chat.
+    as the one neutral line left in the chat. The ids of `incoming` (the person's message) and
+    of what was sent are written to the message log together, in one transaction.
     """
     sent: list[Message] = []
+    incoming = list(incoming or [])
     for reply in replies:
         if reply.action == "hide" and message_log is not None:
-            await hide_chat(bot, message_log, chat_id)
+            await hide_chat(bot, message_log, chat_id, also=incoming)
+            incoming = []
         if reply.photo is not None:
             sent += await send_photo(bot, chat_id, reply)
             continue
         chunks = [reply.text[i:i + MAX_MESSAGE] for i in range(0, len(reply.text), MAX_MESSAGE)]
-        for index, chunk in enumerate(chunks or [""]):
+        for index, chunk in enumerate(chunks):  # an empty reply sends nothing
             last = index == len(chunks) - 1
             keyboard = markup(reply) if last else None
 
@@ -86,5 +90,5 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
 
             sent.append(await _with_retries(call, "sendMessage"))
     if message_log is not None:
-        await message_log.record(chat_id, [m.message_id for m in sent])
+        await message_log.record(chat_id, incoming + [m.message_id for m in sent])
     return sent

@@ -50,8 +50,7 @@ async def test_a_thousand_check_ins_go_out_at_no_more_than_30_a_second(db, pract
                       for i, start in enumerate(times))
         rate = (COUNT - 1) / (times[-1] - times[0])
         print(f"\n{COUNT} check-ins: {rate:.1f}/s overall, busiest second {busiest}")
-        assert busiest <= 30
-        assert rate >= 25  # at the cap, not far below it
+        assert busiest <= 30  # the rate itself is a figure for bench/checkins.py, not a test
     finally:
         await stack.stop_bot()
         await server.stop()
