@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -166,7 +166,9 @@ class ConversationRouter:
         if person is None:
             person = await people.create_person(session, Role.YOUNG_PERSON,
                                                 telegram_id=who.telegram_id)
-        person.last_active_at = self.clock()
+        now = self.clock()
+        if person.last_active_at is None or now - person.last_active_at > ACTIVE_GRANULARITY:
+            person.last_active_at = now  # a write per minute at most, not per message
         if person.role != Role.YOUNG_PERSON:
             return await self._worker(session, person, event, arrival)
         replies: list[Reply] = []
@@ -417,6 +419,7 @@ class ConversationRouter:
 
 
 RETURN = "return"
+ACTIVE_GRANULARITY = timedelta(minutes=1)
 RETURN_KEY = "_return"
 
 
