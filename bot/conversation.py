@@ -361,7 +361,8 @@ class ConversationRouter:
         modules = {
             r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
                                       assigned=r.assigned_at is not None,
-                                      started=r.started_at is not None)
+                                      started=r.started_at is not None,
+                                      version=r.module_version)
             for r in rows
         }
         wheels = await session.scalar(select(func.count()).select_from(WheelResult)
