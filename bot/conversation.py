@@ -370,7 +370,8 @@ class ConversationRouter:
             loaded["modules"] = {
                 r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
                                           assigned=r.assigned_at is not None,
-                                          started=r.started_at is not None)
+                                          started=r.started_at is not None,
+                                          version=r.module_version)
                 for r in rows}
         if "wheels_done" in needs:
             loaded["wheels_done"] = await session.scalar(

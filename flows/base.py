@@ -83,6 +83,7 @@ class ModuleStatus:
     completed: bool = False
     assigned: bool = False
     started: bool = False
+    version: int | None = None  # the module's version when they last moved in it
 
 
 @dataclass(frozen=True)

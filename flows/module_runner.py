@@ -1,8 +1,10 @@
 """The module runner: any module from content/, one step per message.
 
-Next, Back and Pause everywhere; "Step 3 of 8"; kind feedback on every choice; quiz answers
-explained; reflections scanned for danger by the router before they get here, and never stored.
-Progress is saved on every step, so leaving half-way (or a restart) resumes at the same step.
+Back and Pause on every step, and a way on without answering (Next, or Skip on questions and
+reflections: trauma-aware, nobody has to answer anything to carry on); "Step 3 of 8"; kind
+feedback on every choice; quiz answers explained; reflections scanned for danger by the router
+before they get here, and never stored. Progress is saved on every step, so leaving half-way (or a
+restart) resumes at the same step; a finished module opened again starts from the beginning.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class ModuleFlow(Flow):
          "after": "give_feedback"},
         {"trigger": "reflect", "source": "reflecting", "dest": "answered",
          "after": "thank_for_reflection"},
-        {"trigger": "skip", "source": "reflecting", "dest": None, "after": "go_forward"},
+        {"trigger": "skip", "source": ["asking", "reflecting"], "dest": None, "after": "go_forward"},
         # `present` is fired by the callbacks above: it moves to the state the step needs
         {"trigger": "present", "source": "*", "dest": "finished", "conditions": "past_last_step",
          "after": "complete"},
@@ -82,14 +84,18 @@ class ModuleFlow(Flow):
         module = self.content.modules[turn.event.args]
         status = turn.profile.modules.get(module.id)
         total = len(module.steps_for(turn.profile.age_band))
-        resume = bool(status and status.started and not status.completed and 0 < status.step < total)
+        half_way = bool(status and status.started and not status.completed and 0 < status.step < total)
+        # a step number saved under another version of the module may point at another step
+        changed = half_way and status.version not in (None, module.version)
+        resume = half_way and not changed
         turn.context = {"module": module.id, "step": status.step if resume else 0}
         text = self.content.text
         if resume:
             turn.say(text("module.resume", title=module.title, step=status.step + 1, total=total))
         else:
-            turn.say(text("module.intro", title=module.title, summary=module.summary,
-                          minutes=module.minutes))
+            intro = text("module.intro", title=module.title, summary=module.summary,
+                         minutes=module.minutes)
+            turn.say(intro + ("\n" + text("module.changed") if changed else ""))
         self._save(turn)
         turn.trigger("present")
 
@@ -135,19 +141,22 @@ class ModuleFlow(Flow):
         text = self.content.text
         if isinstance(step, ChoiceStep | QuizStep):
             options = [[Button(o.label, f"mod:answer:{i}")] for i, o in enumerate(step.options)]
-            return keyboard(*options, *self._nav(turn, forward=False))
+            return keyboard(*options, *self._nav(turn, forward=False, skip=True))
         if isinstance(step, ReflectionStep):
             return keyboard([Button(text("buttons.skip"), "mod:skip")],
                             *self._nav(turn, forward=False))
         return self._nav(turn, forward=True)
 
-    def _nav(self, turn: Turn, *, forward: bool) -> Keyboard:
+    def _nav(self, turn: Turn, *, forward: bool, skip: bool = False) -> Keyboard:
+        """Back (after the first step), Next or Skip, and Pause: on every step."""
         text = self.content.text
         row = []
         if turn.context["step"] > 0:
             row.append(Button(text("buttons.back"), "mod:back"))
         if forward:
             row.append(Button(text("buttons.next"), "mod:next"))
+        if skip:
+            row.append(Button(text("buttons.skip"), "mod:skip"))
         return keyboard(row, [Button(text("buttons.pause"), "mod:pause")])
 
     def give_feedback(self, turn: Turn) -> None:

@@ -32,7 +32,7 @@ async def test_a_module_is_walked_through_step_by_step_with_feedback(learner, db
 
     replies = await learner.press("Next ▶️")
     assert replies[0].text == "Step 2 of 6\n\nHow do you feel today?"
-    assert learner.labels() == ["Good", "Not great", "◀️ Back", "⏸ Pause", "🆘 Help"]
+    assert learner.labels() == ["Good", "Not great", "◀️ Back", "Skip", "⏸ Pause", "🆘 Help"]
 
     replies = await learner.press("Not great")
     assert replies[0].text == "You picked: Not great\n\nThanks for telling me. That's OK."
@@ -135,3 +135,37 @@ async def test_typing_on_a_button_step_gets_a_re_prompt(learner):
     replies = await learner.send("what?")
     assert replies[0].text == "Thanks! Please use the buttons for this bit 🙂"
     assert replies[1].text == "Step 1 of 6\n\nThis is the first step."
+
+
+async def test_a_question_can_be_skipped_and_nothing_is_recorded_for_it(learner, db):
+    await open_practice(learner)
+    await learner.press("Next ▶️")
+    replies = await learner.press("Skip")  # the choice
+    assert replies[0].text == "Step 3 of 6\n\nCan a 14-year-old agree to sex in the UK?"
+    assert learner.labels() == ["Yes", "No", "◀️ Back", "Skip", "⏸ Pause", "🆘 Help"]
+    replies = await learner.press("Skip")  # the quiz
+    assert replies[0].text == "Step 4 of 6\n\nThis step is only for 14 to 17 year olds."
+    async with db.transaction() as session:
+        row = await session.scalar(select(ModuleProgress))
+    assert (row.step, row.answers, row.score, row.questions) == (3, {}, 0, 0)
+
+
+async def test_a_module_changed_since_they_started_starts_again_from_the_beginning(learner, db):
+    await open_practice(learner)
+    await learner.press("Next ▶️")
+    await learner.press("Good")
+    await learner.press("Next ▶️")
+    await learner.press("⏸ Pause")
+    async with db.transaction() as session:  # their place was saved under version 1
+        row = await session.scalar(select(ModuleProgress))
+        row.module_version = 1
+    await learner.press("📚 Modules")
+    replies = await learner.press("▶️ Practice module")
+    assert replies[0].text == ("📚 Practice module\nA short module the tests walk through.\n"
+                               "About 2 minutes. You can pause or skip any time.\n"
+                               "This module has changed since you started it, so we will go from "
+                               "the beginning.")
+    assert replies[1].text == "Step 1 of 6\n\nThis is the first step."
+    async with db.transaction() as session:
+        row = await session.scalar(select(ModuleProgress))
+    assert (row.module_version, row.step) == (2, 0)
