@@ -173,7 +173,10 @@ class ConversationRouter:
             return await self._worker(session, person, event, arrival)
         replies: list[Reply] = []
         if event.text:  # typed text, edits and captions alike
-            outcome = await self.safety.check(session, person, event.text)
+            convo = await session.get(Conversation, person.id)
+            in_conversation = convo is not None and convo.flow != "onboarding"
+            outcome = await self.safety.check(session, person, event.text,
+                                              remember=in_conversation)
             replies.extend(outcome.replies)
             if outcome.hold_flow:
                 return _finish(replies, self.content)

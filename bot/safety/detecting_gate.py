@@ -68,16 +68,20 @@ class DetectingGate:
         self.recent = recent or RecentMessages()
         self.scanned = 0
 
-    async def check(self, session: AsyncSession, person: Person, text: str) -> SafetyOutcome:
+    async def check(self, session: AsyncSession, person: Person, text: str, *,
+                    remember: bool = True) -> SafetyOutcome:
         self.scanned += 1
         before = self.recent.get(person.id)
         detection = self.detector.scan(text, before)
-        self.recent.add(person.id, text)
+        if remember:  # not a nickname or other set-up answer: worth reading beside the next one
+            self.recent.add(person.id, text)
         if detection.severity < Severity.MEDIUM:
             return SafetyOutcome()
         alert = await self.escalation.raise_alert(
             session, person, severity=detection.severity, categories=detection.categories,
             source="message", now=self.clock(), excerpt=[*before[-3:], text])
+        if not remember:
+            self.recent.add(person.id, text)  # it raised an alert: it is part of the story now
         assert alert is not None
         replies = [Reply(self.content.text(f"safety.{detection.severity.label}"))]
         if detection.severity >= Severity.HIGH:

@@ -20,7 +20,8 @@ class SafetyOutcome:
 
 
 class SafetyGate(Protocol):
-    async def check(self, session: AsyncSession, person: Person, text: str) -> SafetyOutcome:
+    async def check(self, session: AsyncSession, person: Person, text: str, *,
+                    remember: bool = True) -> SafetyOutcome:
         """Scan the text; open or update an alert in this same transaction when needed."""
         ...
 
@@ -32,6 +33,7 @@ class CountingGate:
     def __init__(self) -> None:
         self.seen = 0
 
-    async def check(self, session: AsyncSession, person: Person, text: str) -> SafetyOutcome:
+    async def check(self, session: AsyncSession, person: Person, text: str, *,
+                    remember: bool = True) -> SafetyOutcome:
         self.seen += 1
         return SafetyOutcome()

@@ -227,3 +227,10 @@ async def test_on_and_off_duty(team):
     jo = team.chat(OWN_WORKER)
     replies = await jo.send("/onduty")
     assert replies[0].text == "You are not on the duty list. Ask a manager to add you."
+
+
+async def test_a_nickname_typed_in_onboarding_is_not_part_of_an_alert(team):
+    sam = await team.young_person(YP)  # typed "Blue Fox" as a nickname
+    await sam.send("he's outside my house")
+    alert = await the_alert(team)
+    assert alert.excerpt == "“he's outside my house”"
