@@ -48,6 +48,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.crypto import keyring  # noqa: E402
 from bot.db.engine import Database  # noqa: E402
 from bot.db.migrate import upgrade_async  # noqa: E402
 from bot.db.models import Conversation, Person, Role  # noqa: E402
@@ -58,6 +59,8 @@ PG_ADMIN = os.environ.get("RISE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgr
 BENCH_DB = "rise_bench"
 SECRET = "bench-webhook-secret-0123456789"
 DUTY = 9_000_001
+BENCH_KEY = "cmlzZS1iZW5jaC1vbmx5LWtleS1ub3QtYS1zZWNyZXQ="  # "rise-bench-only-key-not-a-secret"
+keyring.configure(BENCH_KEY)  # the seeded people's nicknames are encrypted, as in production
 FIRST_YP = 1_000_000
 DANGER = "he's outside my house"
 BIN = Path(sys.executable).parent / "rise-bot"
@@ -167,7 +170,7 @@ class Processes:
         return {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TESTTESTTESTTEST",
                 "TELEGRAM_BASE_URL": self.server.base_url, "DATABASE_URL": self.url,
                 "WEBHOOK_URL": f"http://127.0.0.1:{self.port}", "WEBHOOK_SECRET": SECRET,
-                "LOG_LEVEL": "WARNING"}
+                "LOG_LEVEL": "WARNING", "ENCRYPTION_KEYS": BENCH_KEY}
 
     def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
         log = open(self.workdir / f"{name}.log", "w")  # noqa: SIM115

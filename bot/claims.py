@@ -19,7 +19,8 @@ async def claim(session: AsyncSession, model: Any, *, due: ColumnElement[bool],
                 order_by: Any, limit: int, now: datetime, claimed_status: str) -> list[Any]:
     """Mark up to `limit` due rows as ours and return them, oldest first."""
     token = uuid.uuid4().hex
-    inner = select(model.id).where(due).order_by(order_by).limit(limit)
+    order = order_by if isinstance(order_by, tuple | list) else (order_by,)
+    inner = select(model.id).where(due).order_by(*order).limit(limit)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         inner = inner.with_for_update(skip_locked=True)
     values: dict[str, Any] = {"claim_token": token, "status": claimed_status}
@@ -28,5 +29,5 @@ async def claim(session: AsyncSession, model: Any, *, due: ColumnElement[bool],
     await session.execute(
         update(model).where(model.id.in_(inner.scalar_subquery())).values(**values)
         .execution_options(synchronize_session=False))
-    rows = await session.scalars(select(model).where(model.claim_token == token).order_by(order_by))
+    rows = await session.scalars(select(model).where(model.claim_token == token).order_by(*order))
     return list(rows)

@@ -94,6 +94,8 @@ async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: i
 
 
 OUTBOX_CHANNEL = "rise_outbox"
+# a page about danger never waits behind a backlog of check-ins; otherwise oldest first
+ALERTS_FIRST = (OutboxMessage.alert_id.is_(None), OutboxMessage.id)
 
 
 async def listen_for_outbox(url: str, kick: Callable[[], None], stop: asyncio.Event) -> None:
@@ -170,7 +172,7 @@ class OutboxSender:
                 if await session.scalar(select(OutboxMessage.id).where(due).limit(1)) is None:
                     return sent
             async with self.db.transaction() as session:
-                rows = await claim(session, OutboxMessage, due=due, order_by=OutboxMessage.id,
+                rows = await claim(session, OutboxMessage, due=due, order_by=ALERTS_FIRST,
                                    limit=self.batch, now=now, claimed_status="sending")
                 for row in rows:
                     row.next_attempt_at = now  # marks when we claimed it, for stuck detection

@@ -103,3 +103,23 @@ async def test_a_failing_job_is_retried_not_lost(db, clock):
     assert await ticker.tick() == 1
     async with db.transaction() as session:
         assert (await session.scalar(select(Job))).status == "done"
+
+
+async def test_an_alert_page_jumps_a_backlog_of_other_messages(db, clock):
+    from bot.db.models import Alert, Person
+
+    async with db.transaction() as session:
+        person = Person(role="young_person", pseudonym="YP-TEST1")
+        session.add(person)
+        await session.flush()
+        alert = Alert(person_id=person.id, severity=4)
+        session.add(alert)
+        await session.flush()
+        for n in range(60):
+            await enqueue(session, chat_id=100 + n, text=f"check-in {n}", now=clock())
+        await enqueue(session, chat_id=1, text="page", now=clock(), alert_id=alert.id)
+    transport = FlakyTransport([])
+    sender = OutboxSender(db, {"telegram": transport}, clock, batch=10)
+    await sender.deliver_due()
+    assert transport.delivered[0] == "page"
+    assert transport.delivered[1:] == [f"check-in {n}" for n in range(60)]
