@@ -117,7 +117,7 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
                             stale_after=timedelta(seconds=settings.clock_stale_after),
                             on_startup=on_startup, on_shutdown=on_shutdown)
     config = uvicorn.Config(app, host=host or settings.webhook_host,
-                            port=port or settings.webhook_port, access_log=False,
+                            port=port or settings.webhook_port, access_log=False, log_config=None,
                             log_level="warning", lifespan="on", backlog=2048)
     server = uvicorn.Server(config)
     log.info("web process listening on %s:%s", config.host, config.port)
