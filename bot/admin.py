@@ -1,4 +1,4 @@
-"""`rise-bot admin ...`: worker accounts from the command line.
+"""`rise-bot admin ...`: worker accounts and the retention purge from the command line.
 
 `add-worker` makes the record and a single-use, expiring enrolment link (and its QR code);
 opening the link in Telegram binds that account to the worker. A worker with young people on
@@ -120,7 +120,7 @@ async def deactivate_worker(db: Database, ident: str, *, to_manager: str | None 
 
 
 def register(admin: argparse._SubParsersAction) -> None:
-    """`rise-bot admin add-worker | list-workers | deactivate-worker`."""
+    """`rise-bot admin add-worker | list-workers | deactivate-worker | purge`."""
     add = admin.add_parser("add-worker", help="create a worker and print their enrolment link")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True,
@@ -135,6 +135,11 @@ def register(admin: argparse._SubParsersAction) -> None:
     off.add_argument("id", help="the worker's number or pseudonym (see list-workers)")
     off.add_argument("--to-manager", metavar="ID", help="move their caseload to this manager")
     off.set_defaults(handler=cmd_deactivate_worker)
+    purge = admin.add_parser("purge", help="remove what the retention rules say has been kept "
+                             "long enough (audited)")
+    purge.add_argument("--dry-run", action="store_true",
+                       help="only count what would go (still written to the audit log)")
+    purge.set_defaults(handler=cmd_purge)
 
 
 def _run(work) -> int:
@@ -203,6 +208,19 @@ def format_table(rows: Sequence[tuple[Person, int]]) -> str:
 def cmd_deactivate_worker(args: argparse.Namespace) -> int:
     async def work(db: Database, settings) -> int:
         print(await deactivate_worker(db, args.id, to_manager=args.to_manager))
+        return 0
+
+    return _run(work)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention rules (bot/retention.py) now, or with --dry-run only count."""
+    from bot.retention import RetentionPolicy, purge
+
+    async def work(db: Database, settings) -> int:  # deleting needs no encryption key
+        report = await purge(db, RetentionPolicy.from_settings(settings),
+                             now=datetime.now(UTC), dry_run=args.dry_run)
+        print("\n".join(report.lines()))
         return 0
 
     return _run(work)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logging_setup import configure_logging
 
 NO_TOKEN = ("No Telegram token: set TELEGRAM_BOT_TOKEN to the token @BotFather gave you "
             "(or run `rise-bot demo` to try the bot offline).")
@@ -188,11 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in URLs
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every tick otherwise
+    configure_logging(_log_level())
     return args.handler(args)
+
+
+def _log_level() -> str:
+    """LOG_LEVEL from the settings; INFO when the settings are broken (the command says why)."""
+    try:
+        return load_settings().log_level
+    except ConfigError:
+        return "INFO"
 
 
 if __name__ == "__main__":

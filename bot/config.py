@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rise.db"
@@ -55,6 +55,20 @@ class Settings(BaseSettings):
     clock_stale_after: float = Field(default=60.0, gt=0,
                                      description="Seconds without a clock heartbeat: unhealthy.")
     deadman_url: str | None = Field(default=None, description="Pinged every minute by the clock.")
+    # retention (bot/retention.py; `rise-bot admin purge`)
+    retention_months: int = Field(default=12, ge=1, le=1200,
+                                  description="Conversation and progress data, after closure.")
+    safeguarding_retention_years: int = Field(default=25, ge=1, le=100,
+                                              description="Alerts, notes, audit, after closure.")
+    safeguarding_end: str = Field(default="anonymise",
+                                  description="Then the person row is: anonymise | delete.")
+    retention_processed_updates_days: int = Field(default=7, ge=1)
+    retention_outbox_days: int = Field(default=30, ge=1)
+    retention_jobs_days: int = Field(default=30, ge=1)
+    # what a phone shows for the bot: neutral by default (set at start with setMyName and
+    # setMyDescription)
+    bot_display_name: str = Field(default="Sky Chat", min_length=1, max_length=64)
+    bot_description: str = Field(default="A place to chat. Tap Start to begin.", max_length=512)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -121,6 +135,19 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
+    @field_validator("safeguarding_end")
+    @classmethod
+    def _end(cls, value: str) -> str:
+        if value.strip().lower() not in ("anonymise", "delete"):
+            raise ValueError("must be anonymise or delete")
+        return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _retention_order(self) -> Settings:
+        if self.safeguarding_retention_years * 12 < self.retention_months:
+            raise ValueError("SAFEGUARDING_RETENTION_YEARS must cover at least RETENTION_MONTHS")
+        return self
+
     @field_validator("bot_username")
     @classmethod
     def _username(cls, value: str) -> str:
@@ -155,7 +182,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            name = str(problem["loc"][0]).upper() if problem["loc"] else "setting"
             message = problem["msg"].removeprefix("Value error, ")
-            lines.append(f"{name}: {message}")
+            if problem["loc"]:
+                message = f"{str(problem['loc'][0]).upper()}: {message}"
+            lines.append(message)
         raise ConfigError("\n".join(lines)) from None

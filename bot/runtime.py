@@ -19,7 +19,7 @@ from bot.db.migrate import upgrade
 from bot.health import DeadMansSwitch
 from bot.outbox import listen_for_outbox
 from bot.services import Services, build_services
-from bot.tg.app import ALLOWED_UPDATES, COMMANDS, build_application
+from bot.tg.app import ALLOWED_UPDATES, COMMANDS, build_application, set_profile
 from bot.tg.request import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -53,20 +53,22 @@ def run_polling(settings: Settings) -> None:
                                     message_log=services.message_log)
     services.attach_bot(application.bot)
 
-    _chain_hooks(application, services)
+    _chain_hooks(application, services, settings)
     log.info("bot starting (long polling)")
     asyncio.set_event_loop(asyncio.new_event_loop())
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-def _chain_hooks(application: Application, services: Services) -> None:
-    """Run our start/stop beside PTB's own post_init/post_shutdown."""
+def _chain_hooks(application: Application, services: Services, settings: Settings) -> None:
+    """Run our start/stop beside PTB's own post_init/post_shutdown; set the bot's neutral name
+    and description."""
     original_init = application.post_init
     original_shutdown = application.post_shutdown
 
     async def post_init(app: Application) -> None:
         if original_init:
             await original_init(app)
+        await set_profile(app.bot, settings.bot_display_name, settings.bot_description)
         await services.start_background()
 
     async def post_shutdown(app: Application) -> None:
@@ -105,6 +107,7 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
             await application.bot.set_webhook(base_url + webhook_path(secret), secret_token=secret,
                                               allowed_updates=ALLOWED_UPDATES, max_connections=100)
             await application.bot.set_my_commands(COMMANDS)
+            await set_profile(application.bot, settings.bot_display_name, settings.bot_description)
             log.info("webhook registered with Telegram")
 
     async def on_shutdown() -> None:
@@ -114,7 +117,7 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
                             stale_after=timedelta(seconds=settings.clock_stale_after),
                             on_startup=on_startup, on_shutdown=on_shutdown)
     config = uvicorn.Config(app, host=host or settings.webhook_host,
-                            port=port or settings.webhook_port, access_log=False,
+                            port=port or settings.webhook_port, access_log=False, log_config=None,
                             log_level="warning", lifespan="on", backlog=2048)
     server = uvicorn.Server(config)
     log.info("web process listening on %s:%s", config.host, config.port)

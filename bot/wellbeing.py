@@ -237,10 +237,18 @@ async def finish_closure(session: AsyncSession, content: Content, young: Person,
         await enqueue(session, chat_id=worker.telegram_id, now=now, text=summary)
     if tell_young_person_directly or young.telegram_id is None:
         return mine
-    for reply in mine:
-        await enqueue(session, chat_id=young.telegram_id, now=now, text=reply.text,
+    for reply in mine:  # each arrives on its own, so each starts with the neutral line
+        text = neutral_first_line(content, reply.text)
+        await enqueue(session, chat_id=young.telegram_id, now=now,
+                      text=text[:1024] if reply.photo else text,
                       buttons=reply.buttons, photo=reply.photo)
     return []
+
+
+def neutral_first_line(content: Content, text: str) -> str:
+    """What a locked phone shows of a message is its first line: make it the neutral one."""
+    first = content.text("scheduled.first_line").strip()
+    return text if text.startswith(first) else f"{first}\n{text}"
 
 
 async def completed_modules(session: AsyncSession, content: Content, person_id: int) -> list[str]:

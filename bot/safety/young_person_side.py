@@ -98,4 +98,4 @@ async def finish_relay(session: AsyncSession, relay: Relay, content: Content, no
                       text=f"The chat with {young.pseudonym if young else 'them'} has ended.")
     if ended_by == "worker" and young is not None and young.telegram_id is not None:
         await enqueue(session, chat_id=young.telegram_id, now=now, alert_id=relay.alert_id,
-                      text=content.text("safety.relay_ended"))
+                      text=content.text("safety.relay_ended_by_worker"))

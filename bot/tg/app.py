@@ -94,6 +94,22 @@ async def _post_init(application: Application) -> None:
     await application.bot.set_my_commands(COMMANDS)
 
 
+async def set_profile(bot, name: str, description: str) -> None:
+    """What a phone shows for the bot: a neutral name and description (BOT_DISPLAY_NAME and
+    BOT_DESCRIPTION), set only when they differ, since Telegram limits how often they change."""
+    wanted = (("name", name, bot.get_my_name, bot.set_my_name),
+              ("description", description, bot.get_my_description, bot.set_my_description),
+              ("short_description", description[:120], bot.get_my_short_description,
+               bot.set_my_short_description))
+    for field, value, get, put in wanted:
+        try:
+            if getattr(await get(), field) != value:
+                await put(value)
+        except TelegramError as error:  # a rate limit must not stop the bot from starting
+            log.warning("bot profile not set", extra={"field": field,
+                                                      "error_type": type(error).__name__})
+
+
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 

@@ -148,9 +148,10 @@ async def test_send_summary_now(stack, clock):
     assert replies[0].startswith("Closure done for YP-")
     assert await outbox(stack, clock).deliver_due() == 5  # Alex: chart, summary, plan; Jo: 2
     texts = alex.new_texts()
-    assert texts[0].startswith("🎯 Your wheel: 2 Mar and now")
-    assert texts[1].startswith("🌟 Looking back, Sky")
-    assert texts[2].startswith("🛟 My safety plan")
+    # each arrives on its own, so each starts with the neutral line a locked phone shows
+    assert texts[0].startswith("Hey, it's me 🙂\n🎯 Your wheel: 2 Mar and now")
+    assert texts[1].startswith("Hey, it's me 🙂\n🌟 Looking back, Sky")
+    assert texts[2].startswith("Hey, it's me 🙂\n🛟 My safety plan")
     assert jo.new_texts()[1].startswith("✅ Closure summary for YP-")
     await jo.send("/close")
     replies = await jo.press(jo.buttons()[0])

@@ -1,0 +1,121 @@
+"""Logs as JSON lines, with nothing in them a young person or a worker typed.
+
+Each record is one JSON object: `time` (UTC, ISO 8601), `level`, `logger`, `message`, then the
+`extra` fields the code passes (`update_id`, `error_type`, ...), and `exception` when there is
+one. Our own code logs ids, counts and types only, never message text, names, phone numbers or
+tokens; two safety nets stand behind that rule:
+
+- libraries that would log requests, replies or SQL parameters (python-telegram-bot logs every
+  Bot API call with its parameters at DEBUG; SQLAlchemy and aiosqlite log statement parameters;
+  httpx logs URLs, which carry the bot token) are held at WARNING whatever LOG_LEVEL says;
+- `RedactSecrets` replaces anything shaped like a bot token in every record, its arguments, its
+  extras and its traceback, before any of our handlers writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+REDACTED = "[redacted token]"
+
+# Loggers that carry request and reply bodies, URLs or SQL parameters below WARNING.
+QUIET = ("telegram", "httpx", "httpcore", "aiohttp", "sqlalchemy", "aiosqlite", "asyncpg",
+         "apscheduler", "alembic", "uvicorn", "starlette", "hpack", "matplotlib", "PIL",
+         "aiosmtpd", "mail.log")
+
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message", "asctime", "taskName"}
+
+
+def redact(text: str) -> str:
+    return TOKEN.sub(REDACTED, text)
+
+
+def extras(record: logging.LogRecord) -> dict[str, Any]:
+    """The fields passed with `extra=` (everything that is not a standard LogRecord attribute)."""
+    return {key: value for key, value in record.__dict__.items() if key not in _STANDARD
+            and not key.startswith("_")}
+
+
+class RedactSecrets(logging.Filter):
+    """Replace anything shaped like a bot token, wherever it is in the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the format: keep them apart, as text
+            message = f"{record.msg} {record.args!r}"
+        clean = redact(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        for key, value in extras(record).items():
+            if isinstance(value, str):
+                setattr(record, key, redact(value))
+            elif value is not None and not isinstance(value, int | float | bool):
+                text = repr(value)
+                if TOKEN.search(text):
+                    setattr(record, key, redact(text))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in extras(record).items():
+            entry.setdefault(key, value)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class _Stderr(logging.StreamHandler):
+    """Whatever `sys.stderr` is when a record is written (it may be swapped, as tests do)."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> TextIO:  # type: ignore[override]
+        return sys.stderr
+
+
+def configure_logging(level: str | int = "INFO", *, stream: TextIO | None = None) -> logging.Handler:
+    """Send every record to `stream` (stderr) as JSON lines, at `level`; quiet the chatty
+    libraries; redact tokens. Handlers other than ours (pytest's) are left alone."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "rise_json", False) or type(handler) is logging.StreamHandler:
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
+    handler.rise_json = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonLines())
+    handler.addFilter(RedactSecrets())
+    root.addHandler(handler)
+    root.setLevel(level if isinstance(level, int) else level.upper())
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    return handler
