@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-SAFETY_MARGIN = 0.98  # a little under the cap, for clock jitter between us and Telegram
+SAFETY_MARGIN = 0.95  # a little under the cap, for jitter between our clock and Telegram's
 
 
 class Pacer:

@@ -114,6 +114,9 @@ class DutyFeature:
                                              desk.now):
             return [Reply(f"Alert #{alert.id} is already resolved.")]
         await desk.audit("alert_resolved", young, alert_id=alert.id)
+        relay = await active_relay(desk.session, young_person_id=young.id)
+        if relay is not None and relay.alert_id == alert.id:  # the talk ends with the alert
+            await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
         return [Reply(f"📝 Alert #{alert.id} ({young.pseudonym}) is resolved. Thank you.")]
 
     async def _start_relay(self, desk: Desk, alert: Alert, young: Person) -> list[Reply]:
@@ -129,7 +132,8 @@ class DutyFeature:
             self.escalation._event(desk.session, alert, "relay_started", desk.now,
                                    actor=desk.worker)
             await desk.tell(young, desk.content.text("safety.relay_started"), (
-                (Button(desk.content.text("safety.relay_end_button"), f"rl:end:{relay.id}"),),))
+                (Button(desk.content.text("safety.relay_end_button"), f"rl:end:{relay.id}"),),),
+                alert_id=alert.id)
         desk.awaiting("relay", "talking", relay_id=relay.id)
         return [Reply(f"💬 You are talking with {young.pseudonym} through the bot. Everything you "
                       "type now goes to them as \"a worker from the team\". Their messages are "

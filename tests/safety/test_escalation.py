@@ -234,3 +234,18 @@ async def test_a_nickname_typed_in_onboarding_is_not_part_of_an_alert(team):
     await sam.send("he's outside my house")
     alert = await the_alert(team)
     assert alert.excerpt == "“he's outside my house”"
+
+
+async def test_resolving_the_alert_ends_the_talk_with_the_young_person(team):
+    sam = await team.young_person(YP)
+    await sam.send("he's outside my house")
+    from flows.base import Event
+
+    dee = team.chat(DUTY)
+    await dee.event(Event.button("al:talk:1"))
+    await dee.event(Event.button("al:resolve:1"))
+    await dee.send("Safe at home with mum")
+    await team.settle()
+    assert team.phones.take(YP)[-1].startswith("💬 New message")
+    replies = await sam.send("thanks")
+    assert replies[0].text != "✓ Sent"  # no longer relayed: the flow answers
