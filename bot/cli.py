@@ -21,60 +21,38 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """Serve real Telegram users through long polling."""
+def _serve(runner_name: str, **options: object) -> int:
+    """Start a long-running process: a token is needed, and each start-up problem is one
+    sentence on stderr, never a traceback."""
     settings = _settings()
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from bot.runtime import StartupError, run_polling
+    from bot import runtime
 
     try:
-        run_polling(settings)
-    except StartupError as error:
-        print(error, file=sys.stderr)
+        getattr(runtime, runner_name)(settings, **options)
+    except (runtime.StartupError, ConfigError) as error:
+        print(f"Configuration problem:\n{error}" if isinstance(error, ConfigError) else error,
+              file=sys.stderr)
         return 2
     return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Serve real Telegram users through long polling."""
+    return _serve("run_polling")
 
 
 def cmd_webhook(args: argparse.Namespace) -> int:
     """Receive updates from Telegram over HTTPS (several processes may run at once)."""
-    from bot.config import require_webhook
-
-    settings = _settings()
-    if settings.telegram_bot_token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    try:
-        require_webhook(settings)
-    except ConfigError as error:
-        print(f"Configuration problem:\n{error}", file=sys.stderr)
-        return 2
-    from bot.runtime import StartupError, run_webhook
-
-    try:
-        run_webhook(settings, set_webhook=not args.no_set_webhook, reuse_port=args.reuse_port,
-                    host=args.host, port=args.port)
-    except StartupError as error:
-        print(error, file=sys.stderr)
-        return 2
-    return 0
+    return _serve("run_webhook", set_webhook=not args.no_set_webhook,
+                  reuse_port=args.reuse_port, host=args.host, port=args.port)
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
     """Due jobs, the outbox sender, the heartbeat: one per deployment, beside `webhook`."""
-    settings = _settings()
-    if settings.telegram_bot_token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    from bot.runtime import StartupError, run_clock
-
-    try:
-        run_clock(settings)
-    except StartupError as error:
-        print(error, file=sys.stderr)
-        return 2
-    return 0
+    return _serve("run_clock")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
