@@ -12,38 +12,28 @@ from typing import ClassVar
 from bot import wellbeing
 from bot.db.models import Person
 from bot.workers.desk import Desk
-from bot.workers.wellbeing_access import MAY_USE, NOT_YOURS, name_of, parse, picker, young_person
-from flows.base import Button, Event, Reply, keyboard
+from bot.workers.wellbeing_access import CaseloadFeature, name_of
+from flows.base import Button, Reply, keyboard
 
 PREFIX = "wclose"
 
 
-class ClosureFeature:
+class ClosureFeature(CaseloadFeature):
     name: ClassVar[str] = "closure"
     commands: ClassVar[dict[str, str]] = {"close": "start closure for a young person"}
-    roles: ClassVar[set[str]] = set(MAY_USE)
+    prefix = PREFIX
+    command = "close"
+    question = "Start closure for whom?"
 
-    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "command" and event.command == "close":
-            return [await picker(desk, PREFIX, "Start closure for whom?")]
-        parts = parse(event, PREFIX)
-        if parts == ["cancel"]:
-            return [Reply("OK, nothing has changed.")]
-        if not parts or len(parts) < 2:
-            return None
-        action, raw_id = parts[0], parts[1]
-        person = await young_person(desk, raw_id)
-        if person is None:
-            return [Reply(NOT_YOURS)]
+    async def act(self, desk: Desk, action: str, person: Person,
+                  args: list[str]) -> list[Reply] | None:
         if person.closed_at is not None:
             return [Reply(f"{person.pseudonym} was closed on "
                           f"{wellbeing.short_date(person.closed_at)}.")]
         if action == "pick":
             return [self.confirm(person)]
-        if action == "start":
-            return [await self.start(desk, person, now=False)]
-        if action == "now":
-            return [await self.start(desk, person, now=True)]
+        if action in ("start", "now"):
+            return [await self.start(desk, person, now=action == "now")]
         return None
 
     def confirm(self, person: Person) -> Reply:

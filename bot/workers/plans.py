@@ -5,31 +5,25 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot import wellbeing
-from bot.db.models import SafetyPlanRecord
+from bot.db.models import Person, SafetyPlanRecord
 from bot.workers.desk import Desk
-from bot.workers.wellbeing_access import MAY_USE, NOT_YOURS, name_of, parse, picker, young_person
-from flows.base import Button, Event, Reply, keyboard
+from bot.workers.wellbeing_access import CaseloadFeature, name_of
+from flows.base import Button, Reply, keyboard
 from flows.safety_plan import plan_text
 
 PREFIX = "wplan"
 
 
-class PlansFeature:
+class PlansFeature(CaseloadFeature):
     name: ClassVar[str] = "plans"
     commands: ClassVar[dict[str, str]] = {
         "plan": "see a young person's safety plan, or ask them to update it"}
-    roles: ClassVar[set[str]] = set(MAY_USE)
+    prefix = PREFIX
+    command = "plan"
+    question = "Whose safety plan?"
 
-    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "command" and event.command == "plan":
-            return [await picker(desk, PREFIX, "Whose safety plan?")]
-        parts = parse(event, PREFIX)
-        if not parts or len(parts) < 2:
-            return None
-        action, raw_id = parts[0], parts[1]
-        person = await young_person(desk, raw_id)
-        if person is None:
-            return [Reply(NOT_YOURS)]
+    async def act(self, desk: Desk, action: str, person: Person,
+                  args: list[str]) -> list[Reply] | None:
         if action in ("pick", "see"):
             return [await self.show(desk, person)]
         if action == "ask":

@@ -6,6 +6,8 @@ sees everyone. Buttons carry a record id, which means nothing without this check
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy import select
 
 from bot.db.models import Person, Role
@@ -55,3 +57,34 @@ def parse(event: Event, prefix: str) -> list[str] | None:
     if event.kind != "button" or not event.data.startswith(prefix + ":"):
         return None
     return event.data.split(":")[1:]
+
+
+class CaseloadFeature:
+    """A worker command that starts by picking one of the worker's own young people.
+
+    `/<command>` shows the picker; every button `<prefix>:<action>:<id>[:<arg>]` is checked
+    against the presser's caseload on the server before `act` sees the young person.
+    """
+
+    roles: ClassVar[set[str]] = set(MAY_USE)
+    prefix: ClassVar[str]
+    command: ClassVar[str]
+    question: ClassVar[str]
+
+    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
+        if event.kind == "command" and event.command == self.command:
+            return [await picker(desk, self.prefix, self.question)]
+        parts = parse(event, self.prefix)
+        if parts == ["cancel"]:
+            return [Reply("OK, nothing has changed.")]
+        if not parts or len(parts) < 2:
+            return None
+        person = await young_person(desk, parts[1])
+        if person is None:
+            return [Reply(NOT_YOURS)]
+        return await self.act(desk, parts[0], person, parts[2:])
+
+    async def act(self, desk: Desk, action: str, person: Person,
+                  args: list[str]) -> list[Reply] | None:
+        """Do `action` for a young person the worker may act on; None if it means nothing."""
+        raise NotImplementedError

@@ -8,34 +8,28 @@ from typing import ClassVar
 from bot import wellbeing
 from bot.db.models import Person
 from bot.workers.desk import Desk
-from bot.workers.wellbeing_access import MAY_USE, NOT_YOURS, name_of, parse, picker, young_person
-from flows.base import Button, Event, Keyboard, Reply, keyboard
+from bot.workers.wellbeing_access import CaseloadFeature, name_of
+from flows.base import Button, Keyboard, Reply, keyboard
 
 PREFIX = "wwheel"
 
 
-class WheelsFeature:
+class WheelsFeature(CaseloadFeature):
     name: ClassVar[str] = "wheels"
     commands: ClassVar[dict[str, str]] = {
         "wheel": "see a young person's outcome wheels, ask for a new one, or set how often"}
-    roles: ClassVar[set[str]] = set(MAY_USE)
+    prefix = PREFIX
+    command = "wheel"
+    question = "Whose wheel?"
 
-    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "command" and event.command == "wheel":
-            return [await picker(desk, PREFIX, "Whose wheel?")]
-        parts = parse(event, PREFIX)
-        if not parts or len(parts) < 2:
-            return None
-        action, raw_id = parts[0], parts[1]
-        person = await young_person(desk, raw_id)
-        if person is None:
-            return [Reply(NOT_YOURS)]
+    async def act(self, desk: Desk, action: str, person: Person,
+                  args: list[str]) -> list[Reply] | None:
         if action in ("pick", "see"):
             return await self.history(desk, person)
         if action == "ask":
             return [await self.ask(desk, person)]
-        if action == "every" and len(parts) == 3:
-            return [await self.set_gap(desk, person, parts[2])]
+        if action == "every" and len(args) == 1:
+            return [await self.set_gap(desk, person, args[0])]
         return None
 
     def _buttons(self, person: Person) -> Keyboard:
