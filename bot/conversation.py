@@ -179,6 +179,12 @@ class ConversationRouter:
                                               remember=in_conversation)
             replies.extend(outcome.replies)
             if outcome.hold_flow:
+                # the flow rests, but a worker talking with them must still read every word
+                for hook in self.young_person_hooks:
+                    relayed = await hook.handle(session, person, convo, event)
+                    if relayed is not None:
+                        replies.extend(relayed)
+                        break
                 return _finish(replies, self.content)
         if event.kind == "command" and event.command == "start":
             convo = await session.get(Conversation, person.id)

@@ -249,3 +249,19 @@ async def test_resolving_the_alert_ends_the_talk_with_the_young_person(team):
     assert team.phones.take(YP)[-1].startswith("💬 New message")
     replies = await sam.send("thanks")
     assert replies[0].text != "✓ Sent"  # no longer relayed: the flow answers
+
+
+async def test_a_worried_message_during_a_talk_still_reaches_the_worker(team):
+    sam = await team.young_person(YP)
+    await sam.send("he's outside my house")
+    from flows.base import Event
+
+    await team.chat(DUTY).event(Event.button("al:talk:1"))
+    await team.settle()
+    team.phones.take(DUTY)
+    replies = await sam.send("he is outside my flat")  # same severity: no new page
+    assert replies[0].text.startswith("Thank you for telling me. That sounds really hard.")
+    assert replies[-1].text == "✓ Sent"
+    await team.settle()
+    pseudonym = await team.pseudonym(YP)
+    assert f"💬 {pseudonym}: he is outside my flat" in team.phones.take(DUTY)
