@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import people, wellbeing
@@ -22,7 +22,6 @@ from bot.db.models import (
     Conversation,
     ModuleProgress,
     Person,
-    ProcessedUpdate,
     Role,
     WheelResult,
 )
@@ -125,22 +124,31 @@ class ConversationRouter:
         """
         typed = event.kind in ("text", "media", "edit")  # button taps are never a flood
         flooding = self.flood.hit(who.telegram_id, self.clock()) if typed else ""
-        try:
-            async with self.db.transaction() as session:
-                await self.db.lock_person(session, who.telegram_id)
-                if update_id is not None:
-                    session.add(ProcessedUpdate(update_id=update_id, at=self.clock()))
-                    await session.flush()
-                if flooding:
-                    replies = await self._flooded(session, who, event, flooding)
-                else:
-                    replies = await self._handle(session, who, event)
-        except IntegrityError:
-            log.info("duplicate update ignored", extra={"update_id": update_id})
-            return []
+        for attempt in range(1, CONNECTION_ATTEMPTS + 1):
+            try:
+                replies = await self._in_transaction(who, event, update_id, flooding)
+                break
+            except IntegrityError:
+                log.info("duplicate update ignored", extra={"update_id": update_id})
+                return []
+            except DBAPIError as error:
+                # the server dropped a pooled connection (a restart, a failover): nothing was
+                # saved, the pool is already refreshed, so the whole update runs again
+                if not error.connection_invalidated or attempt == CONNECTION_ATTEMPTS:
+                    raise
+                log.warning("database connection lost; handling the update again",
+                            extra={"update_id": update_id})
         for callback in self.on_commit:
             callback()
         return replies
+
+    async def _in_transaction(self, who: Identity, event: Event, update_id: int | None,
+                              flooding: str) -> list[Reply]:
+        async with self.db.transaction() as session:
+            await self.db.claim_update(session, who.telegram_id, update_id, self.clock())
+            if flooding:
+                return await self._flooded(session, who, event, flooding)
+            return await self._handle(session, who, event)
 
     async def _flooded(self, session: AsyncSession, who: Identity, event: Event,
                        first: str) -> list[Reply]:
@@ -154,7 +162,8 @@ class ConversationRouter:
         return _finish(replies, self.content)
 
     async def _handle(self, session: AsyncSession, who: Identity, event: Event) -> list[Reply]:
-        person = await people.find_by_telegram(session, who.telegram_id)
+        # the conversation is held here for the whole update, so later lookups need no query
+        person, _held_conversation = await _person_and_conversation(session, who.telegram_id)
         arrival = ""
         if event.kind == "command" and event.command == "start" and event.args.strip():
             claim = await people.claim_invite(session, event.args.strip(), who.telegram_id,
@@ -429,8 +438,21 @@ class ConversationRouter:
 
 
 RETURN = "return"
+CONNECTION_ATTEMPTS = 2
 ACTIVE_GRANULARITY = timedelta(minutes=1)
 RETURN_KEY = "_return"
+
+
+async def _person_and_conversation(session: AsyncSession, telegram_id: int
+                                   ) -> tuple[Person | None, Conversation | None]:
+    """The person and their conversation in one query. While the caller holds the conversation
+    (the session keeps unchanged objects only weakly), every `session.get(Conversation, ...)` of
+    this update is answered without the database."""
+    row = (await session.execute(
+        select(Person, Conversation)
+        .outerjoin(Conversation, Conversation.person_id == Person.id)
+        .where(Person.telegram_id == telegram_id))).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def _split(context: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:

@@ -111,6 +111,8 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
             log.info("webhook registered with Telegram")
 
     async def on_shutdown() -> None:
+        if services.message_log is not None:
+            await services.message_log.close()
         await db.dispose()
 
     app = build_webhook_app(application, db, secret=secret, now=services.now,

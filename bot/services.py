@@ -77,6 +77,8 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, 5)
         self._tasks.clear()
+        if self.message_log is not None:
+            await self.message_log.close()
 
 
 def checkin_rules(settings: Settings | None) -> CheckinRules:

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, insert, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.db.models import ProcessedUpdate
+
+_LOCK_AND_RECORD = text(
+    "WITH held AS (SELECT pg_advisory_xact_lock(:key)) "
+    "INSERT INTO processed_updates (update_id, at) SELECT :update_id, :at FROM held",
+).bindparams(bindparam("at", type_=ProcessedUpdate.__table__.c.at.type))
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -43,7 +51,9 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     connect_args: dict[str, Any] = {}
     if schema is not None:
         connect_args["server_settings"] = {"search_path": schema}
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+    # No pre-ping (a round trip on every checkout): a connection the server dropped fails its
+    # first statement instead, the pool is refreshed, and `Database.retrying` runs the work again.
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600,
                                connect_args=connect_args)
 
 
@@ -66,20 +76,27 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
-    async def lock_person(self, session: AsyncSession, telegram_id: int) -> None:
-        """Hold one person's lock until the transaction ends, so their updates are handled one
-        at a time even when they land on different processes.
+    async def claim_update(self, session: AsyncSession, telegram_id: int,
+                           update_id: int | None, at: datetime) -> None:
+        """Start handling one update: hold its person's lock until the transaction ends, and
+        record its id, so each person's updates are handled one at a time even on different
+        processes, and a repeated delivery fails here with IntegrityError. One round trip.
 
         PostgreSQL: a transaction-level advisory lock on the Telegram id (other people are not
-        held up). SQLite has one writer at a time: take the write lock now, with a write that
-        changes nothing, so a second process waits (busy timeout) instead of failing later when
-        its read transaction tries to become a write.
+        held up), taken in the same statement as the insert. SQLite has one writer at a time:
+        the first statement writes, so a second process waits for the write lock (busy
+        timeout) instead of failing later when its read transaction tries to become a write.
         """
         if self.is_sqlite:
-            await session.execute(text("UPDATE people SET id = id WHERE 0"))
+            if update_id is None:
+                await session.execute(text("UPDATE people SET id = id WHERE 0"))
+            else:
+                await session.execute(insert(ProcessedUpdate).values(update_id=update_id, at=at))
+        elif update_id is None:
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": telegram_id})
         else:
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                  {"key": telegram_id})
+            await session.execute(_LOCK_AND_RECORD, {"key": telegram_id, "update_id": update_id,
+                                                     "at": at})
 
     async def ping(self) -> None:
         """Raise if the database does not answer."""

@@ -168,7 +168,17 @@ async def dispatch(server: FakeTelegram, request: web.Request) -> web.Response:
         values, files = await read_params(request)
     except ApiError as err:
         return web.json_response(err.payload(), status=err.code)
-    call = Call(name, values, time.time(), {k: f.filename for k, f in files.items()})
+    return await perform(server, name, values, files)
+
+
+async def perform(server: FakeTelegram, name: str, values: dict[str, Any],
+                  files: dict[str, Upload] | None = None, *,
+                  via_webhook: bool = False) -> web.Response:
+    """One Bot API method call, recorded in ``server.calls``: from an HTTP request, or from the
+    body of a webhook answer (Telegram runs a method named there, and tells nobody the result)."""
+    files = files or {}
+    call = Call(name, values, time.time(), {k: f.filename for k, f in files.items()},
+                via_webhook=via_webhook)
     server.calls.append(call)
     server._changed()
     log.debug("bot api call %s (%d so far)", name, len(server.calls))

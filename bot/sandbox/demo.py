@@ -112,8 +112,8 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     try:
         await stop.wait()
     finally:
-        await services.stop_background()
         await stop_polling(application)
+        await services.stop_background()
         await server.stop()
         await db.dispose()
         print("Demo stopped.")

@@ -57,6 +57,7 @@ import asyncio
 import contextlib
 import hashlib
 import itertools
+import json
 import logging
 import math
 import time
@@ -583,6 +584,7 @@ class FakeTelegram:
                 async with self._session.post(self.webhook.url, json=update, headers=headers,
                                               timeout=aiohttp.ClientTimeout(total=60)) as resp:
                     status: int | str = resp.status
+                    answer = await resp.read() if resp.content_type == "application/json" else b""
             except (aiohttp.ClientError, TimeoutError, RuntimeError) as err:
                 status = type(err).__name__
             self.webhook_deliveries.append((update["update_id"], status))
@@ -590,6 +592,7 @@ class FakeTelegram:
                 if update in self._webhook_queue:
                     self._webhook_queue.remove(update)
                 self._changed()
+                await self.method_in_answer(answer)
                 return
             self.webhook.last_error_date = int(self.now())
             self.webhook.last_error_message = (
@@ -598,6 +601,17 @@ class FakeTelegram:
             )
             await self._sleep(backoff)
             backoff = min(backoff * 2, 2.0)
+
+    async def method_in_answer(self, body: bytes) -> None:
+        """A webhook may answer with one Bot API call ({"method": ..., params}); Telegram runs
+        it and the bot never learns the result."""
+        try:
+            values = json.loads(body) if body else None
+        except ValueError:
+            return
+        if isinstance(values, dict) and isinstance(values.get("method"), str):
+            name = values.pop("method")
+            await bot_api.perform(self, name, values, via_webhook=True)
 
     # --- acting as users ----------------------------------------------------------------------
 

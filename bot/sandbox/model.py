@@ -174,10 +174,11 @@ class Call:
     time: float
     files: dict[str, str] = field(default_factory=dict)  # field name -> uploaded file name
     status: int | None = None  # HTTP status answered; None while in flight
+    via_webhook: bool = False  # named in the body of a webhook answer, not a request of its own
 
     def to_control(self) -> dict[str, Any]:
         return {"method": self.method, "params": self.params, "time": self.time,
-                "files": self.files, "status": self.status}
+                "files": self.files, "status": self.status, "via_webhook": self.via_webhook}
 
 
 @dataclass

@@ -17,6 +17,8 @@ from bot.tg.tracking import KeyedLocks, UpdateTracker
 from flows.common import sorry_reply
 
 log = logging.getLogger(__name__)
+# set by the webhook app: button presses are answered in the webhook's own response instead
+ANSWERED_BY_WEBHOOK = "callbacks_answered_by_webhook"
 
 COMMANDS = [
     BotCommand("menu", "Open the menu"),
@@ -44,7 +46,7 @@ async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the tap, run the router, send the replies."""
     services = context.application.bot_data
     router: ConversationRouter = services["router"]
-    if update.callback_query is not None:
+    if update.callback_query is not None and not services.get(ANSWERED_BY_WEBHOOK):
         try:
             await update.callback_query.answer()
         except TelegramError:  # a query that is too old to answer: handle the press anyway

@@ -2,15 +2,23 @@
 
 Telegram lets a bot delete any message in a private chat, its own and the person's, for 48
 hours. Only ids are kept, and only for as long as they are useful.
+
+Ids are written in batches, a moment after the messages are sent (one insert for every chat's
+ids of the last tenth of a second, not a transaction per update): under load that halves the
+database work of an update. /hide in this process sees the ids still waiting (it writes them
+first); a crash loses at most that tenth of a second of ids, which only means those few messages
+are not deleted by /hide.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
@@ -20,22 +28,62 @@ from bot.db.models import ChatMessage
 log = logging.getLogger(__name__)
 DELETABLE_FOR = timedelta(hours=48)
 BATCH = 100  # deleteMessages takes at most 100 ids
+FLUSH_AFTER = 0.1  # seconds an id may wait before its batch is written
+MAX_WAITING = 20_000  # ids kept while the database is away; beyond that the oldest are dropped
 
 
 class MessageLog:
-    def __init__(self, db: Database, clock: Callable[[], datetime]):
+    def __init__(self, db: Database, clock: Callable[[], datetime], *,
+                 flush_after: float = FLUSH_AFTER):
         self.db = db
         self.clock = clock
+        self.flush_after = flush_after
+        self._waiting: list[dict] = []
+        self._flusher: asyncio.Task | None = None
+        self._writing = asyncio.Lock()
 
     async def record(self, chat_id: int, message_ids: Iterable[int]) -> None:
-        ids = [m for m in message_ids if m]
-        if not ids:
-            return
+        """Note ids to delete later; written with the next batch."""
         now = self.clock()
-        async with self.db.transaction() as session:
-            session.add_all(ChatMessage(chat_id=chat_id, message_id=m, at=now) for m in ids)
+        self._waiting.extend({"chat_id": chat_id, "message_id": m, "at": now}
+                             for m in message_ids if m)
+        if len(self._waiting) > MAX_WAITING:
+            log.warning("message log behind: oldest ids dropped",
+                        extra={"dropped": len(self._waiting) - MAX_WAITING})
+            del self._waiting[:len(self._waiting) - MAX_WAITING]
+        if self._waiting and (self._flusher is None or self._flusher.done()):
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.flush_after)
+        try:
+            await self.flush()
+        except Exception as error:  # the database is away: the ids wait for the next batch
+            log.warning("message log not written yet", extra={"error_type": type(error).__name__})
+
+    async def flush(self) -> None:
+        """Write every waiting id now, in one transaction; they stay waiting if it fails."""
+        async with self._writing:
+            rows, self._waiting = self._waiting, []
+            if not rows:
+                return
+            try:
+                async with self.db.transaction() as session:
+                    await session.execute(insert(ChatMessage), rows)
+            except BaseException:
+                self._waiting[:0] = rows
+                raise
+
+    async def close(self) -> None:
+        """Write what waits before the process stops."""
+        if self._flusher is not None and not self._flusher.done():
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        await self.flush()
 
     async def deletable(self, chat_id: int) -> list[int]:
+        await self.flush()
         cutoff = self.clock() - DELETABLE_FOR
         async with self.db.transaction() as session:
             return list(await session.scalars(
@@ -44,6 +92,7 @@ class MessageLog:
                 .order_by(ChatMessage.message_id)))
 
     async def forget_chat(self, chat_id: int) -> None:
+        await self.flush()
         async with self.db.transaction() as session:
             await session.execute(delete(ChatMessage).where(ChatMessage.chat_id == chat_id))
 

@@ -9,7 +9,9 @@ processes); different people are handled side by side.
 
 Routes:
   POST /telegram/<path secret>  the updates; the X-Telegram-Bot-Api-Secret-Token header must
-                                equal WEBHOOK_SECRET (403 otherwise); any other path is 404
+                                equal WEBHOOK_SECRET (403 otherwise); any other path is 404.
+                                A button press is answered (answerCallbackQuery) in the body
+                                of our 200, as the Bot API allows, instead of a call of its own
   GET  /healthz                 200 {"ok": true, ...} when the database answers and the clock
                                 beat recently; 503 otherwise (for load balancers, monitoring)
 """
@@ -33,6 +35,7 @@ from telegram.ext import Application
 
 from bot import health
 from bot.db.engine import Database
+from bot.tg.app import ANSWERED_BY_WEBHOOK
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
                       on_shutdown: Callable[[], Awaitable[None]] | None = None) -> Starlette:
     """The ASGI app: feeds PTB's application (initialised and stopped with the app)."""
     expected_path = path_secret(secret)
+    application.bot_data[ANSWERED_BY_WEBHOOK] = True
 
     async def telegram(request: Request) -> Response:
         if not _same(request.path_params["token"], expected_path):
@@ -74,6 +78,10 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
         if update is None:
             return Response(status_code=400)
         await application.process_update(update)  # errors are handled (and logged) inside
+        if update.callback_query is not None:
+            # stop the button's spinner in our answer itself: one call to Telegram fewer
+            return JSONResponse({"method": "answerCallbackQuery",
+                                 "callback_query_id": update.callback_query.id})
         return Response(status_code=200)
 
     async def healthz(request: Request) -> Response:

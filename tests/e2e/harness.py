@@ -56,6 +56,8 @@ class Stack:
         if self.app is None:
             return
         await stop_polling(self.app)
+        if self.services is not None and self.services.message_log is not None:
+            await self.services.message_log.close()
         self.app = None
 
     async def restart_bot(self) -> None:

@@ -91,6 +91,20 @@ async def test_one_persons_updates_alternating_between_two_web_processes_keep_th
         await second_db.dispose()
 
 
+async def test_a_button_press_is_answered_in_the_webhooks_own_response(
+        server, db, practice_content, clock):
+    """The spinner on the button stops with our 200 itself: no answerCallbackQuery request."""
+    server.add_user(YP, "Sam")
+    async with web_instance(server, db, practice_content, clock) as web:
+        assert await web.post(take_update(server, server.send_text(YP, "/start"))) == 200
+        press = server.press(YP, "Let's start")
+        assert await web.post(take_update(server, press)) == 200
+    assert server.callback_answer(press) is not None
+    answers = server.calls_for("answerCallbackQuery")
+    assert [call.via_webhook for call in answers] == [True]
+    assert server.bot_texts(YP)[-1].startswith("Before we start")
+
+
 async def test_a_new_persons_two_first_messages_at_once_on_two_processes_make_one_person(
         server, db, db_place, practice_content, clock):
     """Without the per-person database lock both would create the person and one would fail."""
