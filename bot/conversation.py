@@ -148,7 +148,9 @@ class ConversationRouter:
             await self.db.claim_update(session, who.telegram_id, update_id, self.clock())
             if flooding:
                 return await self._flooded(session, who, event, flooding)
-            return await self._handle(session, who, event)
+            replies = await self._handle(session, who, event)
+            _mark_active(session, self.clock())
+            return replies
 
     async def _flooded(self, session: AsyncSession, who: Identity, event: Event,
                        first: str) -> list[Reply]:
@@ -175,9 +177,7 @@ class ConversationRouter:
         if person is None:
             person = await people.create_person(session, Role.YOUNG_PERSON,
                                                 telegram_id=who.telegram_id)
-        now = self.clock()
-        if person.last_active_at is None or now - person.last_active_at > ACTIVE_GRANULARITY:
-            person.last_active_at = now  # a write per minute at most, not per message
+        session.info[ACTIVE_PERSON] = person
         if person.role != Role.YOUNG_PERSON:
             return await self._worker(session, person, event, arrival)
         replies: list[Reply] = []
@@ -440,7 +440,17 @@ class ConversationRouter:
 RETURN = "return"
 CONNECTION_ATTEMPTS = 2
 ACTIVE_GRANULARITY = timedelta(minutes=1)
+ACTIVE_PERSON = "rise.active_person"  # session.info key: whose last_active_at to update
 RETURN_KEY = "_return"
+
+
+def _mark_active(session: AsyncSession, now: datetime) -> None:
+    """Note when the person was last active: at most one write a minute, made last, so it goes
+    out with the update's other changes instead of forcing a flush before the first query."""
+    person = session.info.pop(ACTIVE_PERSON, None)
+    if person is not None and (person.last_active_at is None
+                               or now - person.last_active_at > ACTIVE_GRANULARITY):
+        person.last_active_at = now
 
 
 async def _person_and_conversation(session: AsyncSession, telegram_id: int

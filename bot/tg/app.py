@@ -12,6 +12,7 @@ from bot.conversation import ConversationRouter
 from bot.tg.events import is_private, to_event
 from bot.tg.message_log import MessageLog
 from bot.tg.request import AiohttpRequest
+from bot.tg.retry import RETRY_LATER, RetryLater
 from bot.tg.send import send_replies
 from bot.tg.tracking import KeyedLocks, UpdateTracker
 from flows.common import sorry_reply
@@ -63,8 +64,12 @@ async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     incoming = [message.message_id] if message and update.callback_query is None else []
     try:
         replies = await router.handle(who, event, update_id=update.update_id)
-    except Exception:
+    except Exception as error:
         log.exception("router failed", extra={"update_id": update.update_id})
+        retries: RetryLater = services[RETRY_LATER]
+        first_failure = retries.failed(update, context.application, error)
+        if not first_failure:
+            return  # they were told once already; the update is still being retried
         replies = [sorry_reply(router.content)]
     await send_replies(context.bot, who.chat_id, replies, message_log, incoming)
 
@@ -161,6 +166,7 @@ def build_application(token: str, router: ConversationRouter, *, base_url: str |
     application.bot_data["tracker"] = UpdateTracker()
     application.bot_data["message_log"] = message_log
     application.bot_data["person_locks"] = KeyedLocks()
+    application.bot_data[RETRY_LATER] = RetryLater()
     application.add_handler(TypeHandler(Update, _dispatch))
     application.add_error_handler(_on_error)
     return application

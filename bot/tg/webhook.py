@@ -36,6 +36,7 @@ from telegram.ext import Application
 from bot import health
 from bot.db.engine import Database
 from bot.tg.app import ANSWERED_BY_WEBHOOK
+from bot.tg.retry import RETRY_LATER
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
         if update is None:
             return Response(status_code=400)
         await application.process_update(update)  # errors are handled (and logged) inside
+        if application.bot_data[RETRY_LATER].take_answer(update.update_id) != 200:
+            return Response(status_code=500)  # the database was away: Telegram sends it again
         if update.callback_query is not None:
             # stop the button's spinner in our answer itself: one call to Telegram fewer
             return JSONResponse({"method": "answerCallbackQuery",

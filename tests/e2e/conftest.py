@@ -36,3 +36,12 @@ async def content_stack(db, content, clock):
     """Fake Telegram and the real bot, with the real content: every module in content/modules."""
     async with running_stack(db, content, clock) as running:
         yield running
+
+
+@pytest.fixture
+async def server():
+    """The fake Bot API alone, for tests that deliver updates themselves (webhook mode)."""
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import Database
 from bot.db.models import Conversation, Person
-from bot.sandbox.fake_telegram import FakeTelegram
 from tests.e2e.webhook_harness import take_update, web_instance
 
 YP = 3101
-
-
-@pytest.fixture
-async def server():
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_updates_without_the_secret_header_are_refused(server, db, practice_content, clock):
