@@ -41,6 +41,7 @@ class MessageLog:
         self._waiting: list[dict] = []
         self._flusher: asyncio.Task | None = None
         self._writing = asyncio.Lock()
+        self._now = asyncio.Event()  # set by close(): write without waiting out the batch
 
     async def record(self, chat_id: int, message_ids: Iterable[int]) -> None:
         """Note ids to delete later; written with the next batch."""
@@ -55,7 +56,8 @@ class MessageLog:
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(self.flush_after)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._now.wait(), self.flush_after)
         try:
             await self.flush()
         except Exception as error:  # the database is away: the ids wait for the next batch
@@ -75,11 +77,11 @@ class MessageLog:
                 raise
 
     async def close(self) -> None:
-        """Write what waits before the process stops."""
+        """Write what waits before the process stops. A batch being written is let finish: a
+        write cut off half-way could leave its connection holding the database's write lock."""
+        self._now.set()
         if self._flusher is not None and not self._flusher.done():
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+            await self._flusher
         await self.flush()
 
     async def deletable(self, chat_id: int) -> list[int]:
