@@ -7,7 +7,6 @@ stored, shown to them and their worker, and never logged.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock as jobs
-from bot.charts import Chart, wheel_chart
+from bot.charts import Chart, draw_wheel_chart
 from bot.db.models import AuditEntry, Job, ModuleProgress, OutboxMessage, Person, SafetyPlanRecord
 from bot.db.models import WheelResult as WheelRow
 from bot.outbox import enqueue
@@ -105,7 +104,7 @@ async def render_chart(content: Content, wheels: list[WheelRow], title: str) -> 
         drawn.insert(0, (text("wheel.legend_first", date=short_date(first.taken_at)),
                          series(content, first.scores)))
     labels = [area.short for area in content.wheel.areas]
-    return await asyncio.to_thread(wheel_chart, labels, drawn, title=title)
+    return await draw_wheel_chart(labels, drawn, title=title)
 
 
 def changes_caption(content: Content, wheels: list[WheelRow]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import timedelta
 
@@ -219,3 +220,19 @@ async def test_the_worker_sees_the_history_asks_for_a_wheel_and_sets_the_gap(sky
         pending = (await session.scalars(select(Job).where(
             Job.kind == "wheel_due", Job.status == "pending"))).all()
     assert pending == []
+
+
+async def test_charts_are_drawn_in_another_process_so_the_event_loop_keeps_running():
+    """While a chart is drawn, other people's replies are not held up (a thread would hold
+    the GIL for the whole drawing)."""
+    import os
+
+    from bot import charts
+
+    labels = [f"Area {n}" for n in range(8)]
+    drawn = await asyncio.gather(*(charts.draw_wheel_chart(labels, [("Then", FIRST), ("Now", SECOND)])
+                                   for _ in range(3)))
+    assert [c.series[1].values for c in drawn] == [tuple(SECOND)] * 3
+    assert [png_size(c.png) for c in drawn] == [(800, 800)] * 3
+    helpers = charts._POOL._processes if charts._POOL is not None else {}
+    assert helpers and os.getpid() not in helpers  # drawn by the helper process

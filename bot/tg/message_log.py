@@ -5,9 +5,9 @@ hours. Only ids are kept, and only for as long as they are useful.
 
 Ids are written in batches, a moment after the messages are sent (one insert for every chat's
 ids of the last tenth of a second, not a transaction per update): under load that halves the
-database work of an update. /hide in this process sees the ids still waiting (it writes them
-first); a crash loses at most that tenth of a second of ids, which only means those few messages
-are not deleted by /hide.
+database work of an update. /hide in this process also sees the ids still waiting (in memory);
+a crash loses at most that tenth of a second of ids, which only means those few messages are
+not deleted by /hide.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class MessageLog:
         self.clock = clock
         self.flush_after = flush_after
         self._waiting: list[dict] = []
+        self._writing_now: list[dict] = []  # the batch in its transaction right now
         self._flusher: asyncio.Task | None = None
         self._writing = asyncio.Lock()
         self._now = asyncio.Event()  # set by close(): write without waiting out the batch
@@ -69,12 +70,15 @@ class MessageLog:
             rows, self._waiting = self._waiting, []
             if not rows:
                 return
+            self._writing_now = rows
             try:
                 async with self.db.transaction() as session:
                     await session.execute(insert(ChatMessage), rows)
             except BaseException:
                 self._waiting[:0] = rows
                 raise
+            finally:
+                self._writing_now = []
 
     async def close(self) -> None:
         """Write what waits before the process stops. A batch being written is let finish: a
@@ -84,17 +88,24 @@ class MessageLog:
             await self._flusher
         await self.flush()
 
+    def _not_yet_written(self, chat_id: int) -> list[dict]:
+        return [row for row in (*self._writing_now, *self._waiting) if row["chat_id"] == chat_id]
+
     async def deletable(self, chat_id: int) -> list[int]:
-        await self.flush()
+        """The chat's ids Telegram still lets us delete: written ones and those still waiting
+        (read from memory, so /hide never queues behind a batch being written)."""
         cutoff = self.clock() - DELETABLE_FOR
+        waiting = {row["message_id"] for row in self._not_yet_written(chat_id) if row["at"] > cutoff}
         async with self.db.transaction() as session:
-            return list(await session.scalars(
+            written = set(await session.scalars(
                 select(ChatMessage.message_id).where(ChatMessage.chat_id == chat_id,
-                                                     ChatMessage.at > cutoff)
-                .order_by(ChatMessage.message_id)))
+                                                     ChatMessage.at > cutoff)))
+        return sorted(written | waiting)
 
     async def forget_chat(self, chat_id: int) -> None:
-        await self.flush()
+        """Drop the chat's ids, written or waiting. (Ids of a batch being written right now may
+        still land: they are only tried again by the next /hide, and purged after 48 hours.)"""
+        self._waiting = [row for row in self._waiting if row["chat_id"] != chat_id]
         async with self.db.transaction() as session:
             await session.execute(delete(ChatMessage).where(ChatMessage.chat_id == chat_id))
 

@@ -35,6 +35,7 @@ from telegram.ext import Application
 
 from bot import health
 from bot.db.engine import Database
+from bot.tg.admission import Admission
 from bot.tg.app import ANSWERED_BY_WEBHOOK
 from bot.tg.retry import RETRY_LATER
 
@@ -63,6 +64,8 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
                       on_shutdown: Callable[[], Awaitable[None]] | None = None) -> Starlette:
     """The ASGI app: feeds PTB's application (initialised and stopped with the app)."""
     expected_path = path_secret(secret)
+    router = application.bot_data.get("router")
+    admission = Admission(detector=getattr(getattr(router, "safety", None), "detector", None))
     application.bot_data[ANSWERED_BY_WEBHOOK] = True
 
     async def telegram(request: Request) -> Response:
@@ -78,7 +81,8 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
             return Response(status_code=400)
         if update is None:
             return Response(status_code=400)
-        await application.process_update(update)  # errors are handled (and logged) inside
+        async with admission.turn(update):  # a few at a time; worrying messages first
+            await application.process_update(update)  # errors are handled (and logged) inside
         if application.bot_data[RETRY_LATER].take_answer(update.update_id) != 200:
             return Response(status_code=500)  # the database was away: Telegram sends it again
         if update.callback_query is not None:
