@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -54,6 +55,7 @@ def run_polling(settings: Settings) -> None:
     services.attach_bot(application.bot)
 
     _chain_hooks(application, services, settings)
+    settle_memory()
     log.info("bot starting (long polling)")
     asyncio.set_event_loop(asyncio.new_event_loop())
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
@@ -122,6 +124,7 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
                             port=port or settings.webhook_port, access_log=False, log_config=None,
                             log_level="warning", lifespan="on", backlog=2048)
     server = uvicorn.Server(config)
+    settle_memory()
     log.info("web process listening on %s:%s", config.host, config.port)
     if reuse_port:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -132,6 +135,19 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
         server.run(sockets=[sock])
     else:
         server.run()
+
+
+def settle_memory() -> None:
+    """Once everything is loaded (content, lexicon, libraries): keep those objects out of the
+    garbage collector's way, and collect the young generation less often. An update makes many
+    short-lived objects: 3,000 updates through the router in one process spent 1.4 s in about
+    1,160 collections with Python's defaults, 0.4 s in 36 with these (timed with gc.callbacks)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
 
 
 def run_clock(settings: Settings) -> None:
