@@ -358,8 +358,10 @@ class ConversationRouter:
 
     async def _save_progress(self, session: AsyncSession, person: Person, effect: SaveProgress,
                              now: datetime) -> None:
-        row = await session.scalar(select(ModuleProgress).where(
-            ModuleProgress.person_id == person.id, ModuleProgress.module_id == effect.module_id))
+        row = session.info.get(MODULE_ROWS, {}).get(effect.module_id)  # read for the profile
+        if row is None:
+            row = await session.scalar(select(ModuleProgress).where(
+                ModuleProgress.person_id == person.id, ModuleProgress.module_id == effect.module_id))
         if row is None:
             row = ModuleProgress(person_id=person.id, module_id=effect.module_id, answers={})
             session.add(row)
@@ -385,6 +387,7 @@ class ConversationRouter:
         if "modules" in needs:
             rows = (await session.scalars(
                 select(ModuleProgress).where(ModuleProgress.person_id == person.id))).all()
+            session.info[MODULE_ROWS] = {r.module_id: r for r in rows}  # held for SaveProgress
             loaded["modules"] = {
                 r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
                                           assigned=r.assigned_at is not None,
@@ -441,6 +444,7 @@ RETURN = "return"
 CONNECTION_ATTEMPTS = 2
 ACTIVE_GRANULARITY = timedelta(minutes=1)
 ACTIVE_PERSON = "rise.active_person"  # session.info key: whose last_active_at to update
+MODULE_ROWS = "rise.module_rows"  # session.info key: this person's progress rows, by module
 RETURN_KEY = "_return"
 
 
