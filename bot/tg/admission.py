@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot.safety.detector import Detector, Severity
 
-HANDLED_AT_ONCE = 16
+HANDLED_AT_ONCE = 8
 
 
 class Admission:
