@@ -70,12 +70,20 @@ class Clock:
         self.after_tick: list[Callable[[], None]] = []
         self._scheduler: AsyncIOScheduler | None = None
         self.last_tick: float | None = None  # loop time of the last finished tick
+        self._ticking = 0  # ticks running right now
 
     def register(self, kind: str, handler: JobHandler) -> None:
         self.handlers[kind] = handler
 
     async def tick(self) -> int:
         """Run every job that is due now; returns how many ran."""
+        self._ticking += 1
+        try:
+            return await self._tick()
+        finally:
+            self._ticking -= 1
+
+    async def _tick(self) -> int:
         ran = 0
         try:
             await beat(self.db, CLOCK, self.now())
@@ -131,7 +139,14 @@ class Clock:
                                 coalesce=True, misfire_grace_time=None)
         self._scheduler.start()
 
-    def stop(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+    async def stop(self, *, wait: float = 5.0) -> None:
+        """No new ticks; a tick already running may finish (up to `wait` seconds) rather than
+        be cut off half-way through a job."""
+        if self._scheduler is None:
+            return
+        scheduler, self._scheduler = self._scheduler, None
+        scheduler.pause()
+        deadline = asyncio.get_running_loop().time() + wait
+        while self._ticking and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        scheduler.shutdown(wait=False)

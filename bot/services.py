@@ -70,11 +70,13 @@ class Services:
         self._tasks.append(asyncio.create_task(self.sender.run(self._stop, idle=outbox_poll)))
 
     async def stop_background(self) -> None:
-        self.clock.stop()
+        await self.clock.stop()
         if self._stop is not None:
             self._stop.set()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            # a sender still pacing a backlog is cut off after 5 s: rows it had claimed are
+            # taken up again by the next sender once they count as stuck, none is lost
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, 5)
         self._tasks.clear()
         if self.message_log is not None:

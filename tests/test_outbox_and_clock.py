@@ -3,6 +3,7 @@ each due job once, even across restarts."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -101,6 +102,26 @@ async def test_a_failing_job_is_retried_not_lost(db, clock):
     assert await ticker.tick() == 0
     clock.advance(seconds=31)
     assert await ticker.tick() == 1
+    async with db.transaction() as session:
+        assert (await session.scalar(select(Job))).status == "done"
+
+
+async def test_stopping_the_clock_lets_a_running_job_finish_instead_of_cutting_it_off(db, clock):
+    started, finished = asyncio.Event(), []
+
+    async def slow(session, job, now):
+        started.set()
+        await asyncio.sleep(0.3)
+        finished.append(job.id)
+
+    async with db.transaction() as session:
+        await schedule(session, "slow", clock())
+    ticker = Clock(db, clock)
+    ticker.register("slow", slow)
+    ticker.start(0.05)
+    await asyncio.wait_for(started.wait(), 5)
+    await ticker.stop()
+    assert len(finished) == 1
     async with db.transaction() as session:
         assert (await session.scalar(select(Job))).status == "done"
 
