@@ -33,4 +33,5 @@ test: $(STAMP)  ## lint, content check, the whole suite on SQLite, then again on
 bench: $(STAMP)
 	$(BIN)/python bench/detector.py
 	$(BIN)/python bench/checkins.py
+	$(BIN)/python bench/router.py
 	$(BIN)/python bench/load.py
