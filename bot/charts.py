@@ -13,6 +13,9 @@ import io
 import logging
 import math
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -99,8 +102,28 @@ _POOL: ProcessPoolExecutor | None = None
 def _pool() -> ProcessPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_leave_with_parent, initargs=(os.getpid(),))
     return _POOL
+
+
+def _leave_with_parent(parent: int) -> None:
+    """In the helper: exit when the bot's process is gone, even if it was killed outright."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def stop_chart_helper() -> None:
+    """Stop the helper process (a clean shutdown of the bot)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(wait=False, cancel_futures=True)
+        _POOL = None
 
 
 async def draw_wheel_chart(labels: Sequence[str], wheels: Sequence[tuple[str, Sequence[int]]],

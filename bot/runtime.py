@@ -13,6 +13,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.ext import Application
 
+from bot.charts import stop_chart_helper
 from bot.config import Settings, require_webhook
 from bot.crypto import KeyMissing, keyring
 from bot.db.engine import Database
@@ -115,6 +116,7 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
     async def on_shutdown() -> None:
         if services.message_log is not None:
             await services.message_log.close()
+        stop_chart_helper()
         await db.dispose()
 
     app = build_webhook_app(application, db, secret=secret, now=services.now,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 
 from bot import wellbeing
+from bot.charts import stop_chart_helper
 from bot.checkins import CheckinRules, Checkins
 from bot.clock import Clock
 from bot.config import Settings
@@ -81,6 +82,7 @@ class Services:
         self._tasks.clear()
         if self.message_log is not None:
             await self.message_log.close()
+        stop_chart_helper()
 
 
 def checkin_rules(settings: Settings | None) -> CheckinRules:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -236,3 +237,38 @@ async def test_charts_are_drawn_in_another_process_so_the_event_loop_keeps_runni
     assert [png_size(c.png) for c in drawn] == [(800, 800)] * 3
     helpers = charts._POOL._processes if charts._POOL is not None else {}
     assert helpers and os.getpid() not in helpers  # drawn by the helper process
+
+
+def test_the_chart_helper_leaves_when_the_bot_process_is_killed(tmp_path):
+    """A web process killed outright (SIGKILL) must not leave its helper running for ever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "draw.py"
+    script.write_text(
+        "import asyncio, time\n"
+        "from bot import charts\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(charts.draw_wheel_chart(['a', 'b', 'c'], [('Now', [1, 2, 3])]))\n"
+        "    print(*charts._POOL._processes, flush=True)\n"
+        "    time.sleep(60)\n")
+    bot = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                           cwd=Path(__file__).resolve().parent.parent)
+    helper = int(bot.stdout.readline())
+    os.kill(bot.pid, signal.SIGKILL)
+    bot.wait()
+    for _ in range(100):
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{helper}/stat") as stat:  # gone but not reaped is gone too
+            if stat.read().split()[2] == "Z":
+                break
+        time.sleep(0.1)
+    else:
+        os.kill(helper, signal.SIGKILL)
+        raise AssertionError("the chart helper outlived the bot process")
