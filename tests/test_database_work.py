@@ -89,3 +89,18 @@ async def test_an_update_is_handled_again_when_the_server_dropped_its_connection
     await admin.dispose()
     replies = await chat.press("Let's start")
     assert replies[0].text.startswith("Before we start")
+
+
+async def test_a_database_error_never_carries_the_values_it_was_given(db, clock):
+    """Errors are logged with their text; the values (Telegram ids, words) must not be in it."""
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.db.models import ProcessedUpdate
+
+    async with db.transaction() as session:
+        session.add(ProcessedUpdate(update_id=987654321, at=clock()))
+    with pytest.raises(IntegrityError) as raised:
+        async with db.transaction() as session:
+            await db.claim_update(session, 555000111, 987654321, clock())
+    assert "987654321" not in str(raised.value) and "555000111" not in str(raised.value)
+    assert "hidden" in str(raised.value)

@@ -42,10 +42,13 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     """An async engine with the right settings for its backend.
 
     `schema` (PostgreSQL only) puts every connection in that schema: the tests give each test
-    its own, so a suite on one server never sees another test's rows.
+    its own, so a suite on one server never sees another test's rows. A database error never
+    carries the statement's values (`hide_parameters`): errors are logged, and the values are
+    Telegram ids and people's data.
     """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                                     hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
@@ -54,7 +57,7 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     # No pre-ping (a round trip on every checkout): a connection the server dropped fails its
     # first statement instead, the pool is refreshed, and `Database.retrying` runs the work again.
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600,
-                               connect_args=connect_args)
+                               connect_args=connect_args, hide_parameters=True)
 
 
 class Database:
