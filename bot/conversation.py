@@ -165,7 +165,8 @@ class ConversationRouter:
 
     async def _handle(self, session: AsyncSession, who: Identity, event: Event) -> list[Reply]:
         # the conversation is held here for the whole update, so later lookups need no query
-        person, _held_conversation = await _person_and_conversation(session, who.telegram_id)
+        person, _held_conversation = await people.find_with_conversation(session,
+                                                                         who.telegram_id)
         arrival = ""
         if event.kind == "command" and event.command == "start" and event.args.strip():
             claim = await people.claim_invite(session, event.args.strip(), who.telegram_id,
@@ -455,18 +456,6 @@ def _mark_active(session: AsyncSession, now: datetime) -> None:
     if person is not None and (person.last_active_at is None
                                or now - person.last_active_at > ACTIVE_GRANULARITY):
         person.last_active_at = now
-
-
-async def _person_and_conversation(session: AsyncSession, telegram_id: int
-                                   ) -> tuple[Person | None, Conversation | None]:
-    """The person and their conversation in one query. While the caller holds the conversation
-    (the session keeps unchanged objects only weakly), every `session.get(Conversation, ...)` of
-    this update is answered without the database."""
-    row = (await session.execute(
-        select(Person, Conversation)
-        .outerjoin(Conversation, Conversation.person_id == Person.id)
-        .where(Person.telegram_id == telegram_id))).first()
-    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def _split(context: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Invite, Person, Role
+from bot.db.models import Conversation, Invite, Person, Role
 
 INVITE_LIFETIME = timedelta(days=7)
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -33,6 +33,18 @@ def new_code() -> str:
 
 async def find_by_telegram(session: AsyncSession, telegram_id: int) -> Person | None:
     return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+async def find_with_conversation(session: AsyncSession, telegram_id: int
+                                 ) -> tuple[Person | None, Conversation | None]:
+    """The person and their conversation in one query. While the caller holds the conversation
+    (the session keeps unchanged objects only weakly), every `session.get(Conversation, ...)` of
+    this update is answered without the database."""
+    row = (await session.execute(
+        select(Person, Conversation)
+        .outerjoin(Conversation, Conversation.person_id == Person.id)
+        .where(Person.telegram_id == telegram_id))).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 async def create_person(session: AsyncSession, role: str, *, telegram_id: int | None = None,

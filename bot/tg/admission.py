@@ -41,7 +41,7 @@ class Admission:
 
     @asynccontextmanager
     async def turn(self, update: Update) -> AsyncIterator[None]:
-        if self.free > 0 and not self._urgent and not self._others:
+        if self.free > 0:  # (a slot that frees up goes straight to a waiter, if any)
             self.free -= 1
         else:
             waiter = asyncio.get_running_loop().create_future()

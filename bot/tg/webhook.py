@@ -35,6 +35,7 @@ from telegram.ext import Application
 
 from bot import health
 from bot.db.engine import Database
+from bot.services import shared_detector
 from bot.tg.admission import Admission
 from bot.tg.app import ANSWERED_BY_WEBHOOK
 from bot.tg.retry import RETRY_LATER
@@ -64,8 +65,7 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
                       on_shutdown: Callable[[], Awaitable[None]] | None = None) -> Starlette:
     """The ASGI app: feeds PTB's application (initialised and stopped with the app)."""
     expected_path = path_secret(secret)
-    router = application.bot_data.get("router")
-    admission = Admission(detector=getattr(getattr(router, "safety", None), "detector", None))
+    admission = Admission(detector=shared_detector())
     application.bot_data[ANSWERED_BY_WEBHOOK] = True
 
     async def telegram(request: Request) -> Response:
