@@ -99,8 +99,7 @@ class BenchTelegram(FakeTelegram):
 
     async def _post_update(self, update):  # type: ignore[override]
         await super()._post_update(update)
-        statuses = [s for u, s in self.webhook_deliveries if u == update["update_id"]]
-        if statuses and statuses[-1] == 200:
+        if self.webhook_status.get(update["update_id"]) == 200:
             self.answered.setdefault(update["update_id"], []).append(time.time())
         if self.on_answer:
             self.on_answer(update)
@@ -122,6 +121,7 @@ class Result:
     lost: int = 0
     duplicated: int = 0
     rss_mb: float = 0.0
+    web_cpu: float = 0.0  # CPU seconds the web processes used in the phase
     note: str = ""
     danger: dict[int, float] = field(default_factory=dict)  # user -> danger message sent at
 
@@ -210,6 +210,16 @@ class Processes:
                 total = max(total, proc.memory_info().rss / 2**20)
         self.peak_rss = max(self.peak_rss, total)
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by all web processes (user + system): the cost of an update,
+        apart from how busy the machine was."""
+        total = 0.0
+        for proc in self.web_procs:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system
+        return total
+
     def errors_logged(self) -> int:
         return sum(p.read_text(errors="replace").count(" ERROR ") + p.read_text(
             errors="replace").count("Traceback") for p in self.workdir.glob("*.log"))
@@ -282,6 +292,7 @@ async def run_phase(server: BenchTelegram, crowd: Crowd, procs: Processes, *, co
     first_update = len(server.updates)
     first_call = len(server.calls)
     danger_before = set(crowd.danger_sent)
+    cpu_before = procs.cpu_seconds()
     started = time.time()
     loop = asyncio.get_running_loop()
     t0 = loop.time()
@@ -305,6 +316,7 @@ async def run_phase(server: BenchTelegram, crowd: Crowd, procs: Processes, *, co
                 await asyncio.wait_for(crowd.wakeup.wait(), 0.05)
         procs.sample_rss()
     window = time.time() - started
+    cpu_in_window = procs.cpu_seconds() - cpu_before
     drain_deadline = loop.time() + 30
     while crowd.busy and loop.time() < drain_deadline:
         await asyncio.sleep(0.05)
@@ -315,6 +327,7 @@ async def run_phase(server: BenchTelegram, crowd: Crowd, procs: Processes, *, co
                           and server.answered[i][0] <= started + window]
     result = Result(config, phase, seconds=window)
     result.updates = len(answered_in_window)
+    result.web_cpu = cpu_in_window
     result.latencies = [(server.answered[i][0] - server.created[i]) * 1000 for i in ids
                         if server.answered.get(i)]
     result.lost = sum(1 for i in ids if not server.answered.get(i))
@@ -324,7 +337,8 @@ async def run_phase(server: BenchTelegram, crowd: Crowd, procs: Processes, *, co
     result.sent = sum(1 for c in calls if c.method.lower().startswith("send")
                       and c.time <= started + window)
     result.errors = sum(1 for c in calls if c.status is not None and c.status >= 400)
-    result.errors += sum(1 for u, s in server.webhook_deliveries if u in set(ids) and s != 200)
+    in_phase = set(ids)
+    result.errors += sum(1 for u, s in server.webhook_deliveries if u in in_phase and s != 200)
     sorry = sum(1 for c in calls if c.method.lower() == "sendmessage"
                 and str(c.params.get("text", "")).startswith("Sorry"))
     result.errors += sorry
@@ -454,7 +468,7 @@ async def run_config(kind: str, web: int, people: int, args: argparse.Namespace,
 def print_table(results: list[Result]) -> None:
     head = (f"{'configuration':28} {'phase':8} {'upd/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'esc n':>5} {'esc p50':>7} {'esc p99':>7} {'out/s':>6} {'err':>4} {'lost':>4} "
-            f"{'dup':>4} {'RSS MB':>7}  note")
+            f"{'dup':>4} {'RSS MB':>7} {'cpu ms':>6}  note")
     print(head)
     print("-" * len(head))
     for r in results:
@@ -463,7 +477,8 @@ def print_table(results: list[Result]) -> None:
         print(f"{r.config:28} {r.phase:8} {rate:7.0f} {pct(r.latencies, 50):7.1f} "
               f"{pct(r.latencies, 99):7.1f} {len(r.escalations):5d} "
               f"{pct(r.escalations, 50):7.1f} {pct(r.escalations, 99):7.1f} {out:6.1f} "
-              f"{r.errors:4d} {r.lost:4d} {r.duplicated:4d} {r.rss_mb:7.0f}  {r.note}")
+              f"{r.errors:4d} {r.lost:4d} {r.duplicated:4d} {r.rss_mb:7.0f} "
+              f"{1000 * r.web_cpu / r.updates if r.updates else float('nan'):6.2f}  {r.note}")
 
 
 async def postgres_answers() -> bool:
@@ -498,7 +513,8 @@ async def main(args: argparse.Namespace) -> None:
     print_table(results)
     print("\nupd/s: updates answered per second; p50/p99: update created -> webhook answered "
           "(saved and replied);\nesc: danger message -> duty worker's page at Telegram; out/s: "
-          "Bot API sends per second; RSS: peak of the largest web process.")
+          "Bot API sends per second; RSS: peak of the largest web process;\n"
+          "cpu ms: CPU time of the web processes per update answered (apart from machine noise).")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -138,6 +138,7 @@ class FakeTelegram:
                                          "short_description": ""}
         self.webhook = WebhookState()
         self.webhook_deliveries: list[tuple[int, int | str]] = []  # (update_id, status/error)
+        self.webhook_status: dict[int, int | str] = {}  # update_id -> its latest delivery's
         self.updates: list[dict[str, Any]] = []  # every update ever created, for tests
         self.version = 0  # bumps on every change; the demo page long-polls on it
 
@@ -588,6 +589,7 @@ class FakeTelegram:
             except (aiohttp.ClientError, TimeoutError, RuntimeError) as err:
                 status = type(err).__name__
             self.webhook_deliveries.append((update["update_id"], status))
+            self.webhook_status[update["update_id"]] = status
             if isinstance(status, int) and 200 <= status < 300:
                 if update in self._webhook_queue:
                     self._webhook_queue.remove(update)
