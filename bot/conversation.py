@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -386,8 +386,7 @@ class ConversationRouter:
         """What the flow may know, loading only what it says it needs (one query each)."""
         loaded: dict[str, Any] = {}
         if "modules" in needs:
-            rows = (await session.scalars(
-                select(ModuleProgress).where(ModuleProgress.person_id == person.id))).all()
+            rows = (await session.scalars(_PROGRESS_OF, {"person_id": person.id})).all()
             session.info[MODULE_ROWS] = {r.module_id: r for r in rows}  # held for SaveProgress
             loaded["modules"] = {
                 r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
@@ -447,6 +446,8 @@ ACTIVE_GRANULARITY = timedelta(minutes=1)
 ACTIVE_PERSON = "rise.active_person"  # session.info key: whose last_active_at to update
 MODULE_ROWS = "rise.module_rows"  # session.info key: this person's progress rows, by module
 RETURN_KEY = "_return"
+# built once: most updates run it (statement objects built once also keep their cache key)
+_PROGRESS_OF = select(ModuleProgress).where(ModuleProgress.person_id == bindparam("person_id"))
 
 
 def _mark_active(session: AsyncSession, now: datetime) -> None:

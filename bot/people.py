@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Conversation, Invite, Person, Role
@@ -35,15 +35,18 @@ async def find_by_telegram(session: AsyncSession, telegram_id: int) -> Person | 
     return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
 
 
+# Built once: every update runs it, and a statement object built once also keeps its cache key
+_WITH_CONVERSATION = (select(Person, Conversation)
+                      .outerjoin(Conversation, Conversation.person_id == Person.id)
+                      .where(Person.telegram_id == bindparam("telegram_id")))
+
+
 async def find_with_conversation(session: AsyncSession, telegram_id: int
                                  ) -> tuple[Person | None, Conversation | None]:
     """The person and their conversation in one query. While the caller holds the conversation
     (the session keeps unchanged objects only weakly), every `session.get(Conversation, ...)` of
     this update is answered without the database."""
-    row = (await session.execute(
-        select(Person, Conversation)
-        .outerjoin(Conversation, Conversation.person_id == Person.id)
-        .where(Person.telegram_id == telegram_id))).first()
+    row = (await session.execute(_WITH_CONVERSATION, {"telegram_id": telegram_id})).first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.tg.message_log import MessageLog, hide_chat
@@ -22,6 +23,31 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons])
+
+
+def keyboard_json(reply: Reply) -> dict[str, Any] | None:
+    """The inline keyboard as the Bot API's JSON, built without PTB's frozen objects."""
+    if not reply.buttons:
+        return None
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.data} for b in row]
+                                for row in reply.buttons]}
+
+
+async def send_text(bot: Bot, chat_id: int, text: str,
+                    keyboard: dict[str, Any] | None = None) -> int:
+    """sendMessage, answering only the new message's id: all the bot needs back (for /hide).
+
+    `bot.send_message` would turn Telegram's answer into a full `Message` object, which costs
+    about as much CPU as the rest of sending; on the webhook's hot path that halves what one
+    process can answer. `_post` is the one call every PTB method makes: it still inserts the
+    bot's defaults and raises PTB's errors (RetryAfter, Forbidden, ...), so callers and their
+    retries are unchanged.
+    """
+    data: dict[str, Any] = {"chat_id": chat_id, "text": text}
+    if keyboard is not None:
+        data["reply_markup"] = keyboard
+    result = await bot._post("sendMessage", data)  # noqa: SLF001  (see the docstring)
+    return int(result["message_id"])
 
 
 async def _with_retries(call, what: str):
@@ -46,7 +72,7 @@ async def _with_retries(call, what: str):
     raise RuntimeError(f"{what} failed after {MAX_ATTEMPTS} attempts")
 
 
-async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
+async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[int]:
     """A photo with its text as the caption; text too long for a caption follows as a message."""
     assert reply.photo is not None
     fits = len(reply.text) <= MAX_CAPTION
@@ -56,7 +82,7 @@ async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
         return await bot.send_photo(chat_id, reply.photo, caption=reply.text if fits else None,
                                     reply_markup=keyboard if fits or not reply.text else None)
 
-    sent = [await _with_retries(photo, "sendPhoto")]
+    sent = [(await _with_retries(photo, "sendPhoto")).message_id]
     if not fits:
         sent += await send_replies(bot, chat_id, [Reply(reply.text, reply.buttons)])
     return sent
@@ -64,14 +90,14 @@ async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
 
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
                        message_log: MessageLog | None = None,
-                       incoming: list[int] | None = None) -> list[Message]:
+                       incoming: list[int] | None = None) -> list[int]:
     """Send each reply in order; long text is split so nothing is ever lost to the size limit.
 
     A reply with the "hide" action first deletes every message the bot still may, then is sent
     as the one neutral line left in the chat. The ids of `incoming` (the person's message) and
-    of what was sent are written to the message log together, in one transaction.
+    of what was sent are written to the message log together. Answers the ids sent.
     """
-    sent: list[Message] = []
+    sent: list[int] = []
     incoming = list(incoming or [])
     for reply in replies:
         if reply.action == "hide" and message_log is not None:
@@ -83,12 +109,12 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
         chunks = [reply.text[i:i + MAX_MESSAGE] for i in range(0, len(reply.text), MAX_MESSAGE)]
         for index, chunk in enumerate(chunks):  # an empty reply sends nothing
             last = index == len(chunks) - 1
-            keyboard = markup(reply) if last else None
+            keyboard = keyboard_json(reply) if last else None
 
             async def call(chunk=chunk, keyboard=keyboard):
-                return await bot.send_message(chat_id, chunk, reply_markup=keyboard)
+                return await send_text(bot, chat_id, chunk, keyboard)
 
             sent.append(await _with_retries(call, "sendMessage"))
     if message_log is not None:
-        await message_log.record(chat_id, incoming + [m.message_id for m in sent])
+        await message_log.record(chat_id, incoming + sent)
     return sent

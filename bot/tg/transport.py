@@ -8,7 +8,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from bot.db.models import OutboxMessage
 from bot.outbox import RetryLater, Undeliverable, as_reply
 from bot.tg.message_log import MessageLog
-from bot.tg.send import MAX_CAPTION, markup
+from bot.tg.send import MAX_CAPTION, MAX_MESSAGE, keyboard_json, markup, send_text
 
 
 class TelegramTransport:
@@ -22,12 +22,12 @@ class TelegramTransport:
         try:
             if reply.photo is not None:
                 # a caption has room for 1024 characters; callers keep photo captions short
-                sent = await self.bot.send_photo(message.chat_id, reply.photo,
-                                                 caption=reply.text[:MAX_CAPTION] or None,
-                                                 reply_markup=markup(reply))
+                sent = (await self.bot.send_photo(message.chat_id, reply.photo,
+                                                  caption=reply.text[:MAX_CAPTION] or None,
+                                                  reply_markup=markup(reply))).message_id
             else:
-                sent = await self.bot.send_message(message.chat_id, reply.text[:4096],
-                                                   reply_markup=markup(reply))
+                sent = await send_text(self.bot, message.chat_id, reply.text[:MAX_MESSAGE],
+                                       keyboard_json(reply))
         except RetryAfter as error:
             wait = error.retry_after
             raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds")
@@ -39,5 +39,5 @@ class TelegramTransport:
                 raise Undeliverable("chat not found") from error
             raise
         if self.message_log is not None:
-            await self.message_log.record(message.chat_id, [sent.message_id])
-        return sent.message_id
+            await self.message_log.record(message.chat_id, [sent])
+        return sent
