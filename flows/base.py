@@ -223,6 +223,7 @@ class Flow:
             send_event=True,
             model_attribute="state",
         )
+        self._idle_turns: list[Turn] = []  # see _new_turn
 
     # --- the public face used by the router ---------------------------------------------------
 
@@ -263,16 +264,25 @@ class Flow:
 
     def _run(self, state: str, context: dict[str, Any], event: Event, profile: Profile,
              trigger: str) -> Outcome:
-        turn = Turn(state, dict(context), event, profile)
-        self._bind(turn)
-        self.machine.add_model(turn, initial=state)
+        turn = self._idle_turns.pop() if self._idle_turns else self._new_turn(state, profile)
+        turn.state, turn.context, turn.event, turn.profile = state, dict(context), event, profile
+        turn.replies, turn.effects, turn.goto = [], [], None
         try:
             if trigger not in self.machine.get_triggers(state) or not turn.may_trigger(trigger):
                 return Outcome(state, context, [], [], understood=False)
             turn.trigger(trigger)
+            return Outcome(turn.state, turn.context, turn.replies, turn.effects, turn.goto)
         finally:
-            self.machine.remove_model(turn)
-        return Outcome(turn.state, turn.context, turn.replies, turn.effects, turn.goto)
+            self._idle_turns.append(turn)
+
+    def _new_turn(self, state: str, profile: Profile) -> Turn:
+        """A model for the machine, kept and reused: adding a model to a machine (its trigger
+        and state methods) costs more than running the turn itself. Each turn gets fresh lists
+        and context, so an Outcome never shares them with a later turn."""
+        turn = Turn(state, {}, Event.enter(), profile)
+        self._bind(turn)
+        self.machine.add_model(turn, initial=state)
+        return turn
 
     def _bind(self, turn: Turn) -> None:
         """Expose this flow's callbacks on the model, so the state table can name them."""
