@@ -25,6 +25,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -55,6 +56,26 @@ def webhook_path(secret: str) -> str:
     return f"/telegram/{path_secret(secret)}"
 
 
+# what the bot reads of the message a pressed button sits on: which chat it is in
+_PRESSED_ON_KEEPS = ("message_id", "date", "chat", "is_topic_message", "message_thread_id")
+
+
+def lean(data: Any) -> Any:
+    """The update without the parts of a button press the bot never reads.
+
+    Telegram sends a button press with the whole message the button sits on: its text and
+    every button. Turning that into PTB objects cost three times as much as the rest of the
+    update, for fields nothing reads (a press is its data, its sender and its chat), and it
+    held the bot's own old words in memory for nothing.
+    """
+    query = data.get("callback_query") if isinstance(data, dict) else None
+    message = query.get("message") if isinstance(query, dict) else None
+    if not isinstance(message, dict):
+        return data
+    kept = {key: message[key] for key in _PRESSED_ON_KEEPS if key in message}
+    return {**data, "callback_query": {**query, "message": kept}}
+
+
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
@@ -76,7 +97,7 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
             return Response(status_code=403)
         try:
             data = json.loads(await request.body())
-            update = Update.de_json(data, application.bot)
+            update = Update.de_json(lean(data), application.bot)
         except (ValueError, TypeError, KeyError):
             return Response(status_code=400)
         if update is None:
