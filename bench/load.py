@@ -534,4 +534,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse()))
+    # uvloop, as in the web processes: the fake Telegram shares the two cores with them, and
+    # its own event loop's overhead would otherwise be counted against the bot
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main(parse()))
+    else:
+        uvloop.run(main(parse()))
