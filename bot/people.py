@@ -50,9 +50,19 @@ async def find_with_conversation(session: AsyncSession, telegram_id: int
     return (row[0], row[1]) if row is not None else (None, None)
 
 
+async def free_pseudonym(session: AsyncSession, role: str) -> str:
+    """A pseudonym nobody has. Random ones collide now and then (two in 300 people, about once
+    in 800 tries), and a collision would fail the new person's first message."""
+    while True:
+        pseudonym = new_pseudonym(role)
+        if await session.scalar(select(Person.id).where(Person.pseudonym == pseudonym)) is None:
+            return pseudonym
+
+
 async def create_person(session: AsyncSession, role: str, *, telegram_id: int | None = None,
                         display_name: str | None = None, worker_id: int | None = None) -> Person:
-    person = Person(role=role, telegram_id=telegram_id, pseudonym=new_pseudonym(role),
+    person = Person(role=role, telegram_id=telegram_id,
+                    pseudonym=await free_pseudonym(session, role),
                     display_name=display_name, worker_id=worker_id)
     session.add(person)
     await session.flush()
