@@ -128,7 +128,7 @@ class ConversationRouter:
             try:
                 replies = await self._in_transaction(who, event, update_id, flooding)
                 break
-            except IntegrityError:
+            except _SeenBefore:
                 log.info("duplicate update ignored", extra={"update_id": update_id})
                 return []
             except DBAPIError as error:
@@ -145,7 +145,12 @@ class ConversationRouter:
     async def _in_transaction(self, who: Identity, event: Event, update_id: int | None,
                               flooding: str) -> list[Reply]:
         async with self.db.transaction() as session:
-            await self.db.claim_update(session, who.telegram_id, update_id, self.clock())
+            try:
+                await self.db.claim_update(session, who.telegram_id, update_id, self.clock())
+            except IntegrityError as error:
+                # only the claim tells a repeated delivery; a constraint failing later is an
+                # error like any other (retried, never taken for a duplicate and dropped)
+                raise _SeenBefore from error
             if flooding:
                 return await self._flooded(session, who, event, flooding)
             replies = await self._handle(session, who, event)
@@ -438,6 +443,10 @@ class ConversationRouter:
         if event.kind == "button":
             replies.append(Reply("That button no longer works."))
         return replies + [worker_help(self.worker_features, desk)]
+
+
+class _SeenBefore(Exception):
+    """This update id was handled already (its claim failed)."""
 
 
 RETURN = "return"
