@@ -51,8 +51,8 @@ async def find_with_conversation(session: AsyncSession, telegram_id: int
 
 
 async def free_pseudonym(session: AsyncSession, role: str) -> str:
-    """A pseudonym nobody has. Random ones collide now and then (two in 300 people, about once
-    in 800 tries), and a collision would fail the new person's first message."""
+    """A pseudonym nobody has. Random ones do collide (among 300 people, about once in 750
+    groups; CI met one), and a collision would fail the new person's first message."""
     while True:
         pseudonym = new_pseudonym(role)
         if await session.scalar(select(Person.id).where(Person.pseudonym == pseudonym)) is None:

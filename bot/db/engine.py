@@ -55,7 +55,8 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     if schema is not None:
         connect_args["server_settings"] = {"search_path": schema}
     # No pre-ping (a round trip on every checkout): a connection the server dropped fails its
-    # first statement instead, the pool is refreshed, and `Database.retrying` runs the work again.
+    # first statement instead, the pool is refreshed, and the router runs the update again
+    # (`ConversationRouter.handle`, CONNECTION_ATTEMPTS).
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600,
                                connect_args=connect_args, hide_parameters=True)
 
