@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import people, wellbeing
+from bot import module_progress, people, wellbeing
+from bot.conversation_record import (
+    ConversationRecord,
+    begin_conversation,
+    conversation_of,
+    save_held,
+)
 from bot.db.engine import Database
 from bot.db.models import (
-    Conversation,
-    ModuleProgress,
     Person,
     Role,
     WheelResult,
@@ -37,7 +41,6 @@ from flows.base import (
     Event,
     Flow,
     Goto,
-    ModuleStatus,
     Outcome,
     Profile,
     Reply,
@@ -68,7 +71,7 @@ class YoungPersonHook(Protocol):
     """Something that may take a young person's event before their flow does (a safety answer,
     a relay message); returns None to let the flow have it."""
 
-    async def handle(self, session: AsyncSession, person: Person, convo: Conversation | None,
+    async def handle(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                      event: Event) -> list[Reply] | None: ...
 
 
@@ -152,9 +155,11 @@ class ConversationRouter:
                 # error like any other (retried, never taken for a duplicate and dropped)
                 raise _SeenBefore from error
             if flooding:
-                return await self._flooded(session, who, event, flooding)
-            replies = await self._handle(session, who, event)
-            _mark_active(session, self.clock())
+                replies = await self._flooded(session, who, event, flooding)
+            else:
+                replies = await self._handle(session, who, event)
+                _mark_active(session, self.clock())
+            await save_held(session, self.clock())
             return replies
 
     async def _flooded(self, session: AsyncSession, who: Identity, event: Event,
@@ -188,7 +193,7 @@ class ConversationRouter:
             return await self._worker(session, person, event, arrival)
         replies: list[Reply] = []
         if event.text:  # typed text, edits and captions alike
-            convo = await session.get(Conversation, person.id)
+            convo = await conversation_of(session, person.id)
             in_conversation = convo is not None and convo.flow != "onboarding"
             outcome = await self.safety.check(session, person, event.text,
                                               remember=in_conversation)
@@ -202,7 +207,7 @@ class ConversationRouter:
                         break
                 return _finish(replies, self.content)
         if event.kind == "command" and event.command == "start":
-            convo = await session.get(Conversation, person.id)
+            convo = await conversation_of(session, person.id)
             replies.extend(await self._start(session, person, convo, arrival))
         else:
             replies.extend(await self._young_person(session, person, event))
@@ -212,7 +217,7 @@ class ConversationRouter:
 
     async def _young_person(self, session: AsyncSession, person: Person,
                             event: Event) -> list[Reply]:
-        convo = await session.get(Conversation, person.id)
+        convo = await conversation_of(session, person.id)
         text = self.content.text
         if event.kind == "command":
             return await self._command(session, person, convo, event)
@@ -243,7 +248,7 @@ class ConversationRouter:
                 _enter(convo, target, push=target.interrupts)
         return await self._run(session, person, convo, event)
 
-    async def _command(self, session: AsyncSession, person: Person, convo: Conversation | None,
+    async def _command(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                        event: Event) -> list[Reply]:
         text = self.content.text
         if event.command == "help":
@@ -266,7 +271,7 @@ class ConversationRouter:
             return await self._run(session, person, convo, event)
         return [Reply(text("general.unknown_command"))]
 
-    async def _start(self, session: AsyncSession, person: Person, convo: Conversation | None,
+    async def _start(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                      arrival: str) -> list[Reply]:
         """`/start` or a deep link (already claimed by `handle`): onboarding, or the menu."""
         if person.privacy_accepted_at is None or convo is None:
@@ -278,7 +283,7 @@ class ConversationRouter:
             replies.append(Reply(self.content.text("onboarding.invite_not_valid")))
         return replies + await self._switch(session, person, convo, Goto("menu"))
 
-    async def _run(self, session: AsyncSession, person: Person, convo: Conversation,
+    async def _run(self, session: AsyncSession, person: Person, convo: ConversationRecord,
                    event: Event) -> list[Reply]:
         flow = self.flows[convo.flow]
         profile = await self._profile(session, person, flow.profile_needs)
@@ -289,11 +294,10 @@ class ConversationRouter:
             return [Reply(self.content.text(key))] + flow.render(convo.state, context, profile)
         return await self._apply(session, person, convo, outcome, saved_return)
 
-    async def _switch(self, session: AsyncSession, person: Person, convo: Conversation | None,
+    async def _switch(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                       goto: Goto) -> list[Reply]:
         if convo is None:
-            convo = Conversation(person_id=person.id, flow=goto.flow, state="", context={})
-            session.add(convo)
+            convo = begin_conversation(session, person.id, goto.flow)
         if goto.flow == RETURN:
             back = _split(convo.context)[1]
             if back is None:
@@ -310,7 +314,7 @@ class ConversationRouter:
         convo.flow = goto.flow
         return await self._apply(session, person, convo, outcome, saved_return)
 
-    async def _apply(self, session: AsyncSession, person: Person, convo: Conversation,
+    async def _apply(self, session: AsyncSession, person: Person, convo: ConversationRecord,
                      outcome: Outcome, saved_return: dict | None = None) -> list[Reply]:
         extra: list[Reply] = []
         for effect in outcome.effects:
@@ -323,7 +327,7 @@ class ConversationRouter:
         return replies
 
     async def _render(self, session: AsyncSession, person: Person,
-                      convo: Conversation | None) -> list[Reply]:
+                      convo: ConversationRecord | None) -> list[Reply]:
         if convo is None:
             return await self._switch(session, person, None, Goto("onboarding"))
         flow = self.flows[convo.flow]
@@ -344,7 +348,7 @@ class ConversationRouter:
             case SetAgeBand(age_band=band):
                 person.age_band = band
             case SaveProgress():
-                await self._save_progress(session, person, effect, now)
+                await module_progress.save(session, person.id, effect, now)
                 if (effect.completed and effect.module_id == wellbeing.CLOSURE_MODULE
                         and person.closure_started_at is not None and person.closed_at is None):
                     return await wellbeing.finish_closure(session, self.content, person, now,
@@ -362,43 +366,12 @@ class ConversationRouter:
                     log.error("no handler for effect", extra={"effect": type(effect).__name__})
         return []
 
-    async def _save_progress(self, session: AsyncSession, person: Person, effect: SaveProgress,
-                             now: datetime) -> None:
-        row = session.info.get(MODULE_ROWS, {}).get(effect.module_id)  # read for the profile
-        if row is None:
-            row = await session.scalar(select(ModuleProgress).where(
-                ModuleProgress.person_id == person.id, ModuleProgress.module_id == effect.module_id))
-        if row is None:
-            row = ModuleProgress(person_id=person.id, module_id=effect.module_id, answers={})
-            session.add(row)
-        row.module_version = effect.version
-        row.step = effect.step
-        row.started_at = row.started_at or now
-        if effect.answer is not None:
-            step_id, option = effect.answer
-            answers: dict[str, Any] = dict(row.answers or {})
-            answers[step_id] = {"option": option, "correct": effect.correct}
-            row.answers = answers
-            quiz = [a for a in answers.values() if a.get("correct") is not None]
-            row.questions = len(quiz)
-            row.score = sum(1 for a in quiz if a["correct"])
-        if effect.completed:
-            row.completed_at = row.completed_at or now
-        await session.flush()
-
     async def _profile(self, session: AsyncSession, person: Person,
                        needs: frozenset[str] = PROFILE_FIELDS) -> Profile:
         """What the flow may know, loading only what it says it needs (one query each)."""
         loaded: dict[str, Any] = {}
         if "modules" in needs:
-            rows = (await session.scalars(_PROGRESS_OF, {"person_id": person.id})).all()
-            session.info[MODULE_ROWS] = {r.module_id: r for r in rows}  # held for SaveProgress
-            loaded["modules"] = {
-                r.module_id: ModuleStatus(step=r.step, completed=r.completed_at is not None,
-                                          assigned=r.assigned_at is not None,
-                                          started=r.started_at is not None,
-                                          version=r.module_version)
-                for r in rows}
+            loaded["modules"] = await module_progress.statuses(session, person.id)
         if "wheels_done" in needs:
             loaded["wheels_done"] = await session.scalar(
                 select(func.count()).select_from(WheelResult)
@@ -418,10 +391,9 @@ class ConversationRouter:
         """Workers: each feature in turn; the one awaiting the worker's typed text goes first."""
         if not person.active:
             return [Reply("This account has been switched off. Please talk to your manager.")]
-        convo = await session.get(Conversation, person.id)
+        convo = await conversation_of(session, person.id)
         if convo is None:
-            convo = Conversation(person_id=person.id, flow="worker", state="idle", context={})
-            session.add(convo)
+            convo = begin_conversation(session, person.id, "worker", "idle")
         desk = Desk(session, person, convo, self.content, self.clock())
         replies: list[Reply] = []
         if arrival == "invited":
@@ -453,10 +425,7 @@ RETURN = "return"
 CONNECTION_ATTEMPTS = 2
 ACTIVE_GRANULARITY = timedelta(minutes=1)
 ACTIVE_PERSON = "rise.active_person"  # session.info key: whose last_active_at to update
-MODULE_ROWS = "rise.module_rows"  # session.info key: this person's progress rows, by module
 RETURN_KEY = "_return"
-# built once: most updates run it (statement objects built once also keep their cache key)
-_PROGRESS_OF = select(ModuleProgress).where(ModuleProgress.person_id == bindparam("person_id"))
 
 
 def _mark_active(session: AsyncSession, now: datetime) -> None:
@@ -474,7 +443,7 @@ def _split(context: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:
     return own, own.pop(RETURN_KEY, None)
 
 
-def _enter(convo: Conversation, flow: Flow, *, push: bool) -> None:
+def _enter(convo: ConversationRecord, flow: Flow, *, push: bool) -> None:
     """Move the conversation into `flow` at its entry state, remembering where it was."""
     saved = {"flow": convo.flow, "state": convo.state, "context": _split(convo.context)[0]}
     previous_return = _split(convo.context)[1]

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Conversation, Invite, Person, Role
+from bot.conversation_record import TABLE as CONVERSATIONS
+from bot.conversation_record import ConversationRecord, hold
+from bot.db.models import Invite, Person, Role
 
 INVITE_LIFETIME = timedelta(days=7)
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -36,18 +38,21 @@ async def find_by_telegram(session: AsyncSession, telegram_id: int) -> Person | 
 
 
 # Built once: every update runs it, and a statement object built once also keeps its cache key
-_WITH_CONVERSATION = (select(Person, Conversation)
-                      .outerjoin(Conversation, Conversation.person_id == Person.id)
+_WITH_CONVERSATION = (select(Person, CONVERSATIONS.c.flow, CONVERSATIONS.c.state,
+                             CONVERSATIONS.c.context)
+                      .outerjoin(CONVERSATIONS, CONVERSATIONS.c.person_id == Person.id)
                       .where(Person.telegram_id == bindparam("telegram_id")))
 
 
 async def find_with_conversation(session: AsyncSession, telegram_id: int
-                                 ) -> tuple[Person | None, Conversation | None]:
-    """The person and their conversation in one query. While the caller holds the conversation
-    (the session keeps unchanged objects only weakly), every `session.get(Conversation, ...)` of
-    this update is answered without the database."""
+                                 ) -> tuple[Person | None, ConversationRecord | None]:
+    """The person and their conversation in one query; the conversation is held for the rest
+    of the update (`conversation_record.conversation_of` answers without the database)."""
     row = (await session.execute(_WITH_CONVERSATION, {"telegram_id": telegram_id})).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    if row is None:
+        return None, None
+    person = row[0]
+    return person, hold(session, person.id, row[1], row[2], row[3])
 
 
 async def free_pseudonym(session: AsyncSession, role: str) -> str:

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Alert, Conversation, Person, Relay
+from bot.conversation_record import ConversationRecord
+from bot.db.models import Alert, Person, Relay
 from bot.outbox import enqueue
 from bot.safety.escalation import Escalation
 from content.loader import Content
@@ -42,7 +43,7 @@ class YoungPersonSafety:
         self.content = content
         self.clock = clock
 
-    async def handle(self, session: AsyncSession, person: Person, convo: Conversation | None,
+    async def handle(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                      event: Event) -> list[Reply] | None:
         if event.kind == "button" and event.data.startswith("safe:"):
             return await self._safe_answer(session, person, event.data)

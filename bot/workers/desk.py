@@ -13,7 +13,8 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AuditEntry, Conversation, OutboxMessage, Person, Role
+from bot.conversation_record import ConversationRecord
+from bot.db.models import AuditEntry, OutboxMessage, Person, Role
 from bot.outbox import enqueue
 from content.loader import Content
 from flows.base import Event, Keyboard, Reply
@@ -27,7 +28,7 @@ class Desk:
 
     session: AsyncSession
     worker: Person
-    convo: Conversation
+    convo: ConversationRecord
     content: Content
     now: datetime
     notes: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,76 @@
+"""The conversation and module progress are written with plain statements, only when they
+changed, and read back exactly as the flows left them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.conversation_record import ConversationRecord
+from bot.db.models import Conversation, ModuleProgress
+from tests.transcript import Chat
+
+
+@pytest.fixture
+def writes(db) -> list[str]:
+    """The first words of every statement that changes a conversation or a progress row."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement: str, *_args) -> None:
+        if "conversations" in statement or "module_progress" in statement:
+            words = statement.split()
+            if words[0] in ("INSERT", "UPDATE"):
+                seen.append(f"{words[0]} {words[2] if words[0] == 'INSERT' else words[1]}")
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    return seen
+
+
+async def test_a_tap_that_changes_nothing_writes_nothing(practice_router, db, writes):
+    chat = Chat(practice_router, telegram_id=6101)
+    await chat.onboard(nickname="Sky")
+    writes.clear()
+
+    await chat.press("🆘 Help")  # help comes and goes without moving them
+    assert writes == []
+    await chat.press("↩️ Back to where I was")
+    assert writes == []
+
+    await chat.press("📚 Modules")
+    assert writes == ["UPDATE conversations"]
+
+
+async def test_module_steps_and_answers_are_saved_one_statement_each(practice_router, db, writes):
+    chat = Chat(practice_router, telegram_id=6102)
+    await chat.onboard(nickname="Sky")
+    await chat.press("📚 Modules")
+    writes.clear()
+
+    await chat.press("Practice module")
+    assert writes == ["INSERT module_progress", "UPDATE conversations"]
+    writes.clear()
+    await chat.press("Next ▶️")
+    await chat.press("Not great")
+    await chat.press("Next ▶️")
+    await chat.press("Yes")  # a quiz question, answered wrongly
+    assert writes.count("UPDATE module_progress") == 4
+
+    async with db.transaction() as session:
+        row = await session.scalar(select(ModuleProgress))
+        convo = await session.scalar(select(Conversation))
+    assert (row.step, row.questions, row.score) == (2, 1, 0)
+    assert set(row.answers) == {"feeling", "law"}
+    assert row.answers["law"] == {"option": 0, "correct": False}
+    assert (convo.flow, convo.state) == ("module", "answered")
+
+
+def test_a_context_changed_in_place_still_counts_as_a_change():
+    record = ConversationRecord(1, "menu", "main", {"page": 1})
+    assert record.changed()  # never saved
+    record.mark_saved()
+    assert not record.changed()
+    record.context["page"] = 2
+    assert record.changed()
+    record.mark_saved()
+    record.state = "about"
+    assert record.changed()
