@@ -10,9 +10,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import module_progress
 from bot.conversation_record import TABLE as CONVERSATIONS
 from bot.conversation_record import ConversationRecord, hold
 from bot.db.models import Invite, Person, Role
@@ -37,22 +38,30 @@ async def find_by_telegram(session: AsyncSession, telegram_id: int) -> Person | 
     return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
 
 
-# Built once: every update runs it, and a statement object built once also keeps its cache key
-_WITH_CONVERSATION = (select(Person, CONVERSATIONS.c.flow, CONVERSATIONS.c.state,
-                             CONVERSATIONS.c.context)
-                      .outerjoin(CONVERSATIONS, CONVERSATIONS.c.person_id == Person.id)
-                      .where(Person.telegram_id == bindparam("telegram_id")))
+def _with_conversation(dialect: str) -> Select:
+    """The person, their conversation and their module progress, in one statement."""
+    return (select(Person, CONVERSATIONS.c.flow, CONVERSATIONS.c.state, CONVERSATIONS.c.context,
+                   module_progress.rows_column(dialect, Person.id))
+            .outerjoin(CONVERSATIONS, CONVERSATIONS.c.person_id == Person.id)
+            .where(Person.telegram_id == bindparam("telegram_id")))
+
+
+# Built once per dialect: every update runs it, and a statement built once keeps its cache key
+_WITH_CONVERSATION = {dialect: _with_conversation(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 async def find_with_conversation(session: AsyncSession, telegram_id: int
                                  ) -> tuple[Person | None, ConversationRecord | None]:
-    """The person and their conversation in one query; the conversation is held for the rest
-    of the update (`conversation_record.conversation_of` answers without the database)."""
-    row = (await session.execute(_WITH_CONVERSATION, {"telegram_id": telegram_id})).first()
+    """The person, their conversation and their module progress in one query. The last two
+    are held for the rest of the update (`conversation_record.conversation_of` and
+    `module_progress.rows_of` answer without the database)."""
+    statement = _WITH_CONVERSATION[session.bind.dialect.name]
+    row = (await session.execute(statement, {"telegram_id": telegram_id})).first()
     if row is None:
         return None, None
-    person = row[0]
-    return person, hold(session, person.id, row[1], row[2], row[3])
+    person, flow, state, context, progress = row
+    module_progress.hold(session, person.id, progress)
+    return person, hold(session, person.id, flow, state, context)
 
 
 async def free_pseudonym(session: AsyncSession, role: str) -> str:

@@ -13,14 +13,18 @@ from tests.transcript import Chat
 
 @pytest.fixture
 def writes(db) -> list[str]:
-    """The first words of every statement that changes a conversation or a progress row."""
+    """Every statement that writes a conversation or a progress row, or reads progress alone
+    (progress normally comes with the person), by its first words."""
     seen: list[str] = []
 
     def note(_conn, _cursor, statement: str, *_args) -> None:
-        if "conversations" in statement or "module_progress" in statement:
-            words = statement.split()
-            if words[0] in ("INSERT", "UPDATE"):
-                seen.append(f"{words[0]} {words[2] if words[0] == 'INSERT' else words[1]}")
+        words = statement.split()
+        if words[0] == "INSERT" and words[2] in ("conversations", "module_progress"):
+            seen.append(f"INSERT {words[2]}")
+        elif words[0] == "UPDATE" and words[1] in ("conversations", "module_progress"):
+            seen.append(f"UPDATE {words[1]}")
+        elif words[0] == "SELECT" and words[1].startswith("module_progress."):
+            seen.append("SELECT module_progress")
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", note)
     return seen
@@ -53,7 +57,7 @@ async def test_module_steps_and_answers_are_saved_one_statement_each(practice_ro
     await chat.press("Not great")
     await chat.press("Next ▶️")
     await chat.press("Yes")  # a quiz question, answered wrongly
-    assert writes.count("UPDATE module_progress") == 4
+    assert writes == ["UPDATE module_progress", "UPDATE conversations"] * 4
 
     async with db.transaction() as session:
         row = await session.scalar(select(ModuleProgress))
@@ -62,6 +66,31 @@ async def test_module_steps_and_answers_are_saved_one_statement_each(practice_ro
     assert set(row.answers) == {"feeling", "law"}
     assert row.answers["law"] == {"option": 0, "correct": False}
     assert (convo.flow, convo.state) == ("module", "answered")
+    assert row.started_at is not None and row.completed_at is None
+
+
+async def test_finishing_a_module_keeps_when_it_was_started_and_finished(practice_router, db,
+                                                                          clock):
+    chat = Chat(practice_router, telegram_id=6103)
+    await chat.onboard(nickname="Sky")
+    await chat.press("📚 Modules")
+    started = clock.now
+    await chat.press("Practice module")
+    clock.advance(minutes=5)
+    for tap in ("Next ▶️", "Good", "Next ▶️", "No", "Next ▶️", "Next ▶️", "Skip"):
+        await chat.press(tap)
+    replies = await chat.press("Next ▶️")
+    assert replies[0].text.startswith("🎉 You finished")
+    finished = clock.now
+    clock.advance(minutes=5)
+    await chat.press("📚 Modules")
+    await chat.press("✅ Practice module")  # again, from the start
+    await chat.press("Next ▶️")
+
+    async with db.transaction() as session:
+        row = await session.scalar(select(ModuleProgress))
+    assert (row.started_at, row.completed_at) == (started, finished)
+    assert (row.step, row.questions, row.score) == (1, 1, 1)
 
 
 def test_a_context_changed_in_place_still_counts_as_a_change():

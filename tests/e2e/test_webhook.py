@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from bot.db.engine import Database
 from bot.db.models import Conversation, Person
-from tests.e2e.webhook_harness import take_update, web_instance
+from bot.tg.webhook import SECRET_HEADER, webhook_path
+from tests.e2e.webhook_harness import SECRET, take_update, web_instance
 
 YP = 3101
 
@@ -22,6 +23,11 @@ async def test_updates_without_the_secret_header_are_refused(server, db, practic
         assert await web.post(update, secret=None) == 403
         assert await web.post(update, secret="wrong-secret-0123456789") == 403
         assert await web.post(update, path="/telegram/not-the-path") == 404
+        assert await web.post(update, path=webhook_path(SECRET) + "/more") == 404
+        assert (await web.client.get(webhook_path(SECRET))).status_code == 405
+        broken = await web.client.post(webhook_path(SECRET), content=b"{not json",
+                                       headers={SECRET_HEADER: SECRET})
+        assert broken.status_code == 400
         assert server.bot_texts(YP) == []  # nothing was handled
         assert await web.post(update) == 200
         assert update["update_id"] == update_id
