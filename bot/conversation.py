@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import module_progress, people, wellbeing
 from bot.conversation_record import (
@@ -158,7 +159,7 @@ class ConversationRouter:
                 replies = await self._flooded(session, who, event, flooding)
             else:
                 replies = await self._handle(session, who, event)
-                _mark_active(session, self.clock())
+                await _mark_active(session, self.clock())
             await save_held(session, self.clock())
             return replies
 
@@ -428,13 +429,23 @@ ACTIVE_PERSON = "rise.active_person"  # session.info key: whose last_active_at t
 RETURN_KEY = "_return"
 
 
-def _mark_active(session: AsyncSession, now: datetime) -> None:
-    """Note when the person was last active: at most one write a minute, made last, so it goes
-    out with the update's other changes instead of forcing a flush before the first query."""
+async def _mark_active(session: AsyncSession, now: datetime) -> None:
+    """Note when the person was last active: at most one write a minute, made last. When the
+    update changed nothing else of theirs, a plain UPDATE (no unit-of-work flush); otherwise
+    it goes out in the same UPDATE as those changes."""
     person = session.info.pop(ACTIVE_PERSON, None)
-    if person is not None and (person.last_active_at is None
-                               or now - person.last_active_at > ACTIVE_GRANULARITY):
+    if person is None or (person.last_active_at is not None
+                          and now - person.last_active_at <= ACTIVE_GRANULARITY):
+        return
+    if person in session.dirty:
         person.last_active_at = now
+        return
+    await session.execute(_MARK_ACTIVE, {"b_id": person.id, "b_at": now})
+    set_committed_value(person, "last_active_at", now)
+
+
+_MARK_ACTIVE = update(Person.__table__).where(Person.__table__.c.id == bindparam("b_id")).values(
+    last_active_at=bindparam("b_at"))
 
 
 def _split(context: dict[str, Any]) -> tuple[dict[str, Any], dict | None]:

@@ -103,3 +103,31 @@ def test_a_context_changed_in_place_still_counts_as_a_change():
     record.mark_saved()
     record.state = "about"
     assert record.changed()
+
+
+async def test_last_active_is_written_at_most_once_a_minute(practice_router, db, clock):
+    chat = Chat(practice_router, telegram_id=6104)
+    people_updates: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: people_updates.append(statement)
+                 if statement.startswith("UPDATE people SET") and "id = id" not in statement
+                 else None)  # (not SQLite's way of taking the write lock)
+    await chat.onboard(nickname="Sky")  # the nickname and last active go in the same UPDATEs
+    onboarded = clock.now
+    clock.advance(seconds=30)
+    await chat.press("📚 Modules")
+    assert await _last_active(db) == onboarded
+    writes_so_far = len(people_updates)
+
+    clock.advance(minutes=2)
+    await chat.press("🏠 Menu")
+    assert await _last_active(db) == clock.now
+    assert len(people_updates) == writes_so_far + 1
+    assert "last_active_at" in people_updates[-1] and "nickname" not in people_updates[-1]
+
+
+async def _last_active(db):
+    from bot.db.models import Person
+
+    async with db.transaction() as session:
+        return await session.scalar(select(Person.last_active_at))
