@@ -122,6 +122,7 @@ class Result:
     duplicated: int = 0
     rss_mb: float = 0.0
     web_cpu: float = 0.0  # CPU seconds the web processes used in the phase
+    loop_s: float = 0.0  # how fast the machine was just before (see machine_speed)
     note: str = ""
     danger: dict[int, float] = field(default_factory=dict)  # user -> danger message sent at
 
@@ -420,8 +421,27 @@ async def run_backlog(server: BenchTelegram, url: str, messages: int, config: st
     return result
 
 
+def machine_speed() -> float:
+    """Seconds for a 10-million-step Python loop. Shared machines change speed by a third from
+    minute to minute; this, printed beside each configuration, tells a slower machine from
+    slower code."""
+    started = time.perf_counter()
+    for _ in range(10_000_000):
+        pass
+    return time.perf_counter() - started
+
+
 async def run_config(kind: str, web: int, people: int, args: argparse.Namespace,
                      backlog: bool) -> list[Result]:
+    speed = machine_speed()
+    results = await _run_config(kind, web, people, args, backlog)
+    for result in results:
+        result.loop_s = speed
+    return results
+
+
+async def _run_config(kind: str, web: int, people: int, args: argparse.Namespace,
+                      backlog: bool) -> list[Result]:
     config = f"{kind:8} web={web} people={people}"
     with tempfile.TemporaryDirectory(prefix="rise-bench-") as tmp:
         workdir = Path(tmp)
@@ -468,7 +488,7 @@ async def run_config(kind: str, web: int, people: int, args: argparse.Namespace,
 def print_table(results: list[Result]) -> None:
     head = (f"{'configuration':28} {'phase':8} {'upd/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'esc n':>5} {'esc p50':>7} {'esc p99':>7} {'out/s':>6} {'err':>4} {'lost':>4} "
-            f"{'dup':>4} {'RSS MB':>7} {'cpu ms':>6}  note")
+            f"{'dup':>4} {'RSS MB':>7} {'cpu ms':>6} {'loop s':>6}  note")
     print(head)
     print("-" * len(head))
     for r in results:
@@ -478,7 +498,8 @@ def print_table(results: list[Result]) -> None:
               f"{pct(r.latencies, 99):7.1f} {len(r.escalations):5d} "
               f"{pct(r.escalations, 50):7.1f} {pct(r.escalations, 99):7.1f} {out:6.1f} "
               f"{r.errors:4d} {r.lost:4d} {r.duplicated:4d} {r.rss_mb:7.0f} "
-              f"{1000 * r.web_cpu / r.updates if r.updates else float('nan'):6.2f}  {r.note}")
+              f"{1000 * r.web_cpu / r.updates if r.updates else float('nan'):6.2f} "
+              f"{r.loop_s:6.2f}  {r.note}")
 
 
 async def postgres_answers() -> bool:
@@ -514,7 +535,8 @@ async def main(args: argparse.Namespace) -> None:
     print("\nupd/s: updates answered per second; p50/p99: update created -> webhook answered "
           "(saved and replied);\nesc: danger message -> duty worker's page at Telegram; out/s: "
           "Bot API sends per second; RSS: peak of the largest web process;\n"
-          "cpu ms: CPU time of the web processes per update answered (apart from machine noise).")
+          "cpu ms: CPU time of the web processes per update answered; loop s: seconds for a "
+          "10-million-step Python loop just before (the machine's speed at the time).")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
