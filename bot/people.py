@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import module_progress
+from bot import module_progress, safety_plans
 from bot.conversation_record import TABLE as CONVERSATIONS
 from bot.conversation_record import ConversationRecord, hold
 from bot.db.models import Invite, Person, Role
@@ -39,9 +39,10 @@ async def find_by_telegram(session: AsyncSession, telegram_id: int) -> Person | 
 
 
 def _with_conversation(dialect: str) -> Select:
-    """The person, their conversation and their module progress, in one statement."""
+    """The person, their conversation, module progress and safety plan, in one statement."""
     return (select(Person, CONVERSATIONS.c.flow, CONVERSATIONS.c.state, CONVERSATIONS.c.context,
-                   module_progress.rows_column(dialect, Person.id))
+                   module_progress.rows_column(dialect, Person.id),
+                   safety_plans.stored_column(Person.id))
             .outerjoin(CONVERSATIONS, CONVERSATIONS.c.person_id == Person.id)
             .where(Person.telegram_id == bindparam("telegram_id")))
 
@@ -52,15 +53,16 @@ _WITH_CONVERSATION = {dialect: _with_conversation(dialect) for dialect in ("post
 
 async def find_with_conversation(session: AsyncSession, telegram_id: int
                                  ) -> tuple[Person | None, ConversationRecord | None]:
-    """The person, their conversation and their module progress in one query. The last two
-    are held for the rest of the update (`conversation_record.conversation_of` and
-    `module_progress.rows_of` answer without the database)."""
+    """The person, their conversation, module progress and safety plan in one query. The last
+    three are held for the rest of the update (`conversation_record.conversation_of`,
+    `module_progress.rows_of` and `safety_plans.get_plan` answer without the database)."""
     statement = _WITH_CONVERSATION[session.bind.dialect.name]
     row = (await session.execute(statement, {"telegram_id": telegram_id})).first()
     if row is None:
         return None, None
-    person, flow, state, context, progress = row
+    person, flow, state, context, progress, plan = row
     module_progress.hold(session, person.id, progress)
+    safety_plans.hold(session, person.id, plan)
     return person, hold(session, person.id, flow, state, context)
 
 

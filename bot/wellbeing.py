@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock as jobs
+from bot import safety_plans
 from bot.charts import Chart, draw_wheel_chart
-from bot.db.models import AuditEntry, Job, ModuleProgress, OutboxMessage, Person, SafetyPlanRecord
+from bot.db.models import AuditEntry, Job, ModuleProgress, OutboxMessage, Person
 from bot.db.models import WheelResult as WheelRow
 from bot.outbox import enqueue
 from content.loader import Content
@@ -36,19 +37,12 @@ ASKED = {"self": "by themselves", "schedule": "on schedule", "worker": "a worker
 
 
 async def get_plan(session: AsyncSession, person_id: int) -> dict[str, Any]:
-    row = await session.get(SafetyPlanRecord, person_id)
-    return dict(row.sections or {}) if row else {}
+    return await safety_plans.get_plan(session, person_id)
 
 
 async def save_plan_section(session: AsyncSession, person: Person, section: str, value: Any,
                             now: datetime) -> None:
-    row = await session.get(SafetyPlanRecord, person.id)
-    if row is None:
-        row = SafetyPlanRecord(person_id=person.id, sections={}, created_at=now)
-        session.add(row)
-    row.sections = {**(row.sections or {}), section: value}
-    row.updated_at = now
-    await session.flush()
+    await safety_plans.save_section(session, person.id, section, value, now)
 
 
 # --- wheels ---------------------------------------------------------------------------------------

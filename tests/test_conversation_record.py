@@ -1,13 +1,15 @@
-"""The conversation and module progress are written with plain statements, only when they
-changed, and read back exactly as the flows left them."""
+"""The conversation, module progress and safety plan come with the person and are written with
+plain statements, only when they changed, and read back exactly as the flows left them."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
 
 from bot.conversation_record import ConversationRecord
-from bot.db.models import Conversation, ModuleProgress
+from bot.db.models import Conversation, ModuleProgress, SafetyPlanRecord
 from tests.transcript import Chat
 
 
@@ -23,8 +25,13 @@ def writes(db) -> list[str]:
             seen.append(f"INSERT {words[2]}")
         elif words[0] == "UPDATE" and words[1] in ("conversations", "module_progress"):
             seen.append(f"UPDATE {words[1]}")
-        elif words[0] == "SELECT" and words[1].startswith("module_progress."):
-            seen.append("SELECT module_progress")
+        elif words[0] == "INSERT" and words[2] == "safety_plans":
+            seen.append("INSERT safety_plans")
+        elif words[0] == "UPDATE" and words[1] == "safety_plans":
+            seen.append("UPDATE safety_plans")
+        elif words[0] == "SELECT" and words[1].startswith(("module_progress.",
+                                                            "safety_plans.")):
+            seen.append(f"SELECT {words[1].split('.')[0]}")
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", note)
     return seen
@@ -131,3 +138,25 @@ async def _last_active(db):
 
     async with db.transaction() as session:
         return await session.scalar(select(Person.last_active_at))
+
+
+async def test_the_safety_plan_comes_with_the_person_and_a_section_is_one_statement(
+        router, db, writes, clock):
+    chat = Chat(router, telegram_id=6105)
+    await chat.onboard(nickname="Sky")
+    writes.clear()
+    await chat.press("🛟 My safety plan")
+    await chat.press("🚦 Signs that I'm not OK (0)")
+    assert writes == ["UPDATE conversations"] * 2  # the plan was read with the person
+
+    await chat.press("I can't sleep")
+    assert writes[2:] == ["INSERT safety_plans"]  # (their place in the plan did not move)
+    clock.advance(minutes=1)
+    replies = await chat.send("I go really quiet")
+    assert writes[3:] == ["UPDATE safety_plans"]
+    assert "• I can't sleep\n• I go really quiet" in replies[1].text
+
+    async with db.transaction() as session:
+        plan = await session.scalar(select(SafetyPlanRecord))
+    assert plan.sections == {"signs": ["I can't sleep", "I go really quiet"]}
+    assert (plan.created_at, plan.updated_at) == (clock.now - timedelta(minutes=1), clock.now)
