@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot import module_progress, people, wellbeing
+from bot import module_progress, people, safety_plans, wellbeing
 from bot.conversation_record import (
     ConversationRecord,
     begin_conversation,
@@ -355,7 +355,7 @@ class ConversationRouter:
                     return await wellbeing.finish_closure(session, self.content, person, now,
                                                           tell_young_person_directly=True)
             case SavePlanSection(section=section, value=value):
-                await wellbeing.save_plan_section(session, person, section, value, now)
+                await safety_plans.save_section(session, person.id, section, value, now)
             case SaveWheel(scores=scores, asked_by=asked_by):
                 await wellbeing.save_wheel(session, person, scores, asked_by, now)
                 return await wellbeing.after_wheel(session, self.content, person, now)
@@ -378,7 +378,7 @@ class ConversationRouter:
                 select(func.count()).select_from(WheelResult)
                 .where(WheelResult.person_id == person.id)) or 0
         if "safety_plan" in needs:
-            loaded["safety_plan"] = await wellbeing.get_plan(session, person.id)
+            loaded["safety_plan"] = await safety_plans.get_plan(session, person.id)
         for name, provide in self.profile_extras.items():
             if name in needs:
                 loaded[name] = await provide(session, person)

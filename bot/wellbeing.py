@@ -1,8 +1,8 @@
-"""Safety plans, outcome wheels and closure: the records, the chart, the schedule, the summary.
+"""Outcome wheels and closure: the records, the chart, the schedule, the summary.
 
-Used by the router (a young person's own plan and wheels), the worker features (/plan, /wheel,
-/close) and the clock ("wheel_due" jobs). Plan text is the young person's own words: it is
-stored, shown to them and their worker, and never logged.
+Used by the router (a young person's own wheels), the worker features (/wheel, /close) and the
+clock ("wheel_due" jobs). Safety plans are kept by `bot.safety_plans`; the closure summary
+shows the plan, which is the young person's own words and never logged.
 """
 
 from __future__ import annotations
@@ -31,18 +31,6 @@ CLOSURE_MODULE = "closure"
 STOPPED_AT_CLOSURE = ("checkin", "checkin_miss", "reminder", WHEEL_DUE)
 WHEEL_GAPS_WEEKS = (4, 6, 8, 12)
 ASKED = {"self": "by themselves", "schedule": "on schedule", "worker": "a worker asked"}
-
-
-# --- the safety plan ------------------------------------------------------------------------------
-
-
-async def get_plan(session: AsyncSession, person_id: int) -> dict[str, Any]:
-    return await safety_plans.get_plan(session, person_id)
-
-
-async def save_plan_section(session: AsyncSession, person: Person, section: str, value: Any,
-                            now: datetime) -> None:
-    await safety_plans.save_section(session, person.id, section, value, now)
 
 
 # --- wheels ---------------------------------------------------------------------------------------
@@ -208,7 +196,7 @@ async def finish_closure(session: AsyncSession, content: Content, young: Person,
     if young.closed_at is not None:
         return []
     wheels = await wheels_of(session, young.id)
-    plan = await get_plan(session, young.id)
+    plan = await safety_plans.get_plan(session, young.id)
     done = await completed_modules(session, content, young.id)
     chart = await render_chart(content, wheels, content.text("wheel.chart_title"))
     mine = [Reply(young_person_summary(content, young, done, wheels, plan))]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.conversation_record import ConversationRecord
-from bot.db.models import Conversation, ModuleProgress, SafetyPlanRecord
+from bot.db.models import Conversation, ModuleProgress, Person, SafetyPlanRecord
 from tests.transcript import Chat
 
 
@@ -134,8 +134,6 @@ async def test_last_active_is_written_at_most_once_a_minute(practice_router, db,
 
 
 async def _last_active(db):
-    from bot.db.models import Person
-
     async with db.transaction() as session:
         return await session.scalar(select(Person.last_active_at))
 

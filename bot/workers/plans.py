@@ -33,8 +33,8 @@ class PlansFeature(CaseloadFeature):
     async def show(self, desk: Desk, person) -> Reply:
         """The plan as the young person wrote it; every read is audited."""
         await desk.audit("plan.read", person)
-        plan = await wellbeing.get_plan(desk.session, person.id)
-        record = await desk.session.get(SafetyPlanRecord, person.id)
+        record = await desk.session.get(SafetyPlanRecord, person.id)  # one read: plan and date
+        plan = dict(record.sections or {}) if record else {}
         updated = f"\nLast changed {wellbeing.short_date(record.updated_at)}." if record else ""
         body = plan_text(desk.content, plan, for_young_person=False)
         return Reply(f"{name_of(person)}{updated}\n\n{body}", keyboard(
