@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bot import people
 from bot.conversation import ConversationRouter
 from bot.db.models import AuditEntry, Role, SafetyPlanRecord
+from bot.wellbeing import short_date
 from bot.workers.wellbeing import wellbeing_features
 from tests.transcript import Chat
 from tests.wellbeing_helpers import link_to_worker, outbox_for, young_person_id
@@ -131,7 +132,7 @@ async def test_every_typed_plan_line_still_goes_through_the_safety_check(sky, ro
     assert router.safety.seen == seen + 1
 
 
-async def test_a_worker_reads_the_plan_and_asks_for_an_update(router, sky, db):
+async def test_a_worker_reads_the_plan_and_asks_for_an_update(router, sky, db, clock):
     await sky.press("🛟 My safety plan")
     await sky.press("🌿 Things that help me calm down (0)")
     await sky.press("Music")
@@ -144,6 +145,7 @@ async def test_a_worker_reads_the_plan_and_asks_for_an_update(router, sky, db):
     [label] = jo.labels()
     assert label.endswith("(Sky)")
     replies = await jo.press(label)
+    assert f"\nLast changed {short_date(clock())}.\n\n" in replies[0].text
     assert "🌿 Things that help me calm down\n• Music" in replies[0].text
     assert "Childline" not in replies[0].text  # the worker's copy is the plan only
     await jo.press("📨 Ask them to update it")
