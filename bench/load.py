@@ -247,6 +247,7 @@ class Crowd:
         self.busy: dict[int, int] = {}  # update_id -> user
         self.rng = random.Random(seed)
         self.danger_sent: dict[int, float] = {}  # user -> time
+        self.danger_update: dict[int, int] = {}  # user -> its update id
         self.untouched = set(self.free)
         self.wakeup = asyncio.Event()
         server.on_answer = self._answered
@@ -272,6 +273,7 @@ class Crowd:
         if danger and user not in self.danger_sent:
             update_id = self.server.send_text(user, DANGER)
             self.danger_sent[user] = time.time()
+            self.danger_update[user] = update_id
         elif user in self.untouched:
             self.untouched.discard(user)
             update_id = self.server.send_text(user, "/menu")
@@ -368,6 +370,14 @@ async def settle_pages(server: BenchTelegram, crowd: Crowd, results: list[Result
     if results:
         results[-1].duplicated += sum(n - 1 for n in by_text.values() if n > 1)
     if os.environ.get("BENCH_DEBUG"):
+        for result in results:  # where each escalation's time went
+            for user, at in result.danger.items():
+                update_id = crowd.danger_update[user]
+                answered = server.answered.get(update_id, [float("nan")])[0]
+                paged = first_page.get(f"YP-{user - FIRST_YP:05d}", float("nan"))
+                print(f"  {result.config} {result.phase}: danger handled in "
+                      f"{(answered - at) * 1000:.0f} ms, paged {(paged - answered) * 1000:.0f} ms "
+                      "after", file=sys.stderr)
         for line, n in by_text.items():
             if n > 1:
                 print("  page sent", n, "times:", line.split("\n", 1)[0], file=sys.stderr)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import module_progress, people, safety_plans, wellbeing
+from bot.charts import draw_pictures
 from bot.conversation_record import (
     ConversationRecord,
     begin_conversation,
@@ -120,7 +121,8 @@ class ConversationRouter:
 
     async def handle(self, who: Identity, event: Event, *, update_id: int | None = None
                      ) -> list[Reply]:
-        """One update, one transaction; then wake whoever waits for committed work.
+        """One update, one transaction; then wake whoever waits for committed work, and draw
+        any chart among the replies.
 
         The transaction starts by taking this person's lock, so two processes handling two of
         their updates at once take turns (the second sees what the first saved). A repeated
@@ -144,7 +146,7 @@ class ConversationRouter:
                             extra={"update_id": update_id})
         for callback in self.on_commit:
             callback()
-        return replies
+        return await draw_pictures(replies)  # charts are drawn now, with no lock held
 
     async def _in_transaction(self, who: Identity, event: Event, update_id: int | None,
                               flooding: str) -> list[Reply]:

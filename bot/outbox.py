@@ -25,11 +25,12 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.charts import WheelDrawing
 from bot.claims import claim
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
 from bot.pacing import ChatPacer, Pacer
-from flows.base import Button, Keyboard, Reply
+from flows.base import Button, Drawing, Keyboard, Reply
 
 log = logging.getLogger(__name__)
 
@@ -67,24 +68,33 @@ def decode_buttons(stored: dict | None) -> Keyboard:
 
 
 def as_reply(message: OutboxMessage) -> Reply:
-    return Reply(message.text, decode_buttons(message.buttons), photo=message.photo)
+    """The message as a reply; a stored drawing becomes one to draw when sent."""
+    photo = (message.photo if message.drawing is None
+             else WheelDrawing.from_json(message.drawing))
+    return Reply(message.text, decode_buttons(message.buttons), photo=photo)
 
 
 async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: int | None = None,
                   address: str | None = None, buttons: Keyboard = (), dedupe_key: str | None = None,
-                  alert_id: int | None = None, photo: bytes | None = None) -> OutboxMessage | None:
+                  alert_id: int | None = None, photo: bytes | Drawing | None = None
+                  ) -> OutboxMessage | None:
     """Queue one message in the caller's transaction; a repeated dedupe key queues nothing.
 
-    With a photo (PNG bytes), the text is its caption (sent apart if too long for one)."""
+    With a photo (PNG bytes, or a wheel chart the sender draws), the text is its caption (sent
+    apart if too long for one)."""
     if dedupe_key is not None:
         exists = await session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if exists is not None:
             return None
+    drawing = photo.as_json() if isinstance(photo, WheelDrawing) else None
+    if photo is not None and drawing is None and not isinstance(photo, bytes):
+        raise TypeError("the outbox keeps PNG bytes or a WheelDrawing")
     message = OutboxMessage(channel="email" if address else "telegram", chat_id=chat_id,
                             address=address, text=text, buttons=encode_buttons(buttons),
                             dedupe_key=dedupe_key, alert_id=alert_id, next_attempt_at=now,
-                            created_at=now, photo=photo)
+                            created_at=now, photo=photo if drawing is None else None,
+                            drawing=drawing)
     session.add(message)
     await session.flush()
     if session.bind is not None and session.bind.dialect.name == "postgresql":
@@ -227,8 +237,8 @@ class OutboxSender:
             stored.attempts += 1
             for key, value in outcome.items():
                 setattr(stored, key, value)
-            if stored.status == "sent":
-                stored.text = ""  # delivered: nothing to keep (the alert keeps its own record)
+            if stored.status == "sent":  # delivered: nothing to keep (alerts keep their own)
+                stored.text, stored.photo, stored.drawing = "", None, None
         return 1 if outcome.get("status") == "sent" else 0
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:

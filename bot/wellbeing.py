@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock as jobs
 from bot import safety_plans
-from bot.charts import Chart, draw_wheel_chart
+from bot.charts import Chart, WheelDrawing
 from bot.db.models import AuditEntry, Job, ModuleProgress, OutboxMessage, Person
 from bot.db.models import WheelResult as WheelRow
 from bot.outbox import enqueue
@@ -74,8 +74,8 @@ def short_date(when: datetime) -> str:
     return f"{when.day} {when:%b}"
 
 
-async def render_chart(content: Content, wheels: list[WheelRow], title: str) -> Chart | None:
-    """The first and the latest wheel, overlaid (off the event loop: drawing takes a moment)."""
+def wheel_drawing(content: Content, wheels: list[WheelRow], title: str) -> WheelDrawing | None:
+    """The first and the latest wheel, overlaid: drawn when sent, not inside the transaction."""
     if not wheels:
         return None
     text = content.text
@@ -85,8 +85,13 @@ async def render_chart(content: Content, wheels: list[WheelRow], title: str) -> 
     if len(wheels) > 1:
         drawn.insert(0, (text("wheel.legend_first", date=short_date(first.taken_at)),
                          series(content, first.scores)))
-    labels = [area.short for area in content.wheel.areas]
-    return await draw_wheel_chart(labels, drawn, title=title)
+    return WheelDrawing.of([area.short for area in content.wheel.areas], drawn, title)
+
+
+async def render_chart(content: Content, wheels: list[WheelRow], title: str) -> Chart | None:
+    """`wheel_drawing`, drawn now (off the event loop: drawing takes a moment)."""
+    drawing = wheel_drawing(content, wheels, title)
+    return None if drawing is None else await drawing.chart()
 
 
 def changes_caption(content: Content, wheels: list[WheelRow]) -> str:
@@ -105,20 +110,19 @@ async def after_wheel(session: AsyncSession, content: Content, person: Person,
                       now: datetime) -> list[Reply]:
     """The young person gets their chart at once; their worker gets a copy through the outbox."""
     wheels = await wheels_of(session, person.id)
-    chart = await render_chart(content, wheels, content.text("wheel.chart_title"))
+    chart = wheel_drawing(content, wheels, content.text("wheel.chart_title"))
     assert chart is not None
     caption = changes_caption(content, wheels)
     worker = await session.get(Person, person.worker_id) if person.worker_id else None
     if worker is not None and worker.telegram_id is not None:
-        worker_chart = await render_chart(content, wheels, person.pseudonym)
-        assert worker_chart is not None
         latest = wheels[-1]
-        await enqueue(session, chat_id=worker.telegram_id, now=now, photo=worker_chart.png,
+        await enqueue(session, chat_id=worker.telegram_id, now=now,
+                      photo=wheel_drawing(content, wheels, person.pseudonym),
                       text=f"🎯 {person.pseudonym} filled in their wheel "
                            f"({ASKED[latest.asked_by]}, {short_date(latest.taken_at)}).\n\n"
                            + "\n".join(worker_change_lines(content, wheels)),
                       buttons=keyboard([Button("See their wheels", f"wwheel:see:{person.id}")]))
-    return [Reply(caption, photo=chart.png)]
+    return [Reply(caption, photo=chart)]
 
 
 def worker_change_lines(content: Content, wheels: list[WheelRow]) -> list[str]:
@@ -198,10 +202,10 @@ async def finish_closure(session: AsyncSession, content: Content, young: Person,
     wheels = await wheels_of(session, young.id)
     plan = await safety_plans.get_plan(session, young.id)
     done = await completed_modules(session, content, young.id)
-    chart = await render_chart(content, wheels, content.text("wheel.chart_title"))
+    chart = wheel_drawing(content, wheels, content.text("wheel.chart_title"))
     mine = [Reply(young_person_summary(content, young, done, wheels, plan))]
     if chart is not None:
-        mine.insert(0, Reply(changes_caption(content, wheels)[:1024], photo=chart.png))
+        mine.insert(0, Reply(changes_caption(content, wheels)[:1024], photo=chart))
     if plan_filled(plan):
         mine.append(Reply(plan_text(content, plan, for_young_person=True)))
     young.closed_at = now
@@ -210,10 +214,10 @@ async def finish_closure(session: AsyncSession, content: Content, young: Person,
         await jobs.cancel(session, kind=kind, person_id=young.id)
     worker = await session.get(Person, young.worker_id) if young.worker_id else None
     if worker is not None and worker.telegram_id is not None:
-        worker_chart = await render_chart(content, wheels, young.pseudonym)
+        worker_chart = wheel_drawing(content, wheels, young.pseudonym)
         summary = worker_summary(content, young, done, wheels, plan)
         if worker_chart is not None:
-            await enqueue(session, chat_id=worker.telegram_id, now=now, photo=worker_chart.png,
+            await enqueue(session, chat_id=worker.telegram_id, now=now, photo=worker_chart,
                           text=f"🎯 {young.pseudonym}: first and latest wheel")
         await enqueue(session, chat_id=worker.telegram_id, now=now, text=summary)
     if tell_young_person_directly or young.telegram_id is None:

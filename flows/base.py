@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from transitions import Machine
 
@@ -55,14 +55,22 @@ class Button:
 Keyboard = tuple[tuple[Button, ...], ...]
 
 
+class Drawing(Protocol):
+    """A picture drawn only when it is about to be sent: after the update's transaction has
+    committed, so nobody waits on a lock while it is drawn."""
+
+    async def draw(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Reply:
-    """One message the bot sends; with `photo` (PNG bytes) it is sent as a picture."""
+    """One message the bot sends; with `photo` (PNG bytes, or a drawing to make them) it is
+    sent as a picture."""
 
     text: str
     buttons: Keyboard = ()
     action: str | None = None  # something only the transport can do, e.g. "hide" the chat
-    photo: bytes | None = field(default=None, repr=False)
+    photo: bytes | Drawing | None = field(default=None, repr=False)
 
     def with_row(self, *row: Button) -> Reply:
         return replace(self, buttons=(*self.buttons, tuple(row)))

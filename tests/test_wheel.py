@@ -16,6 +16,7 @@ from bot.charts import wheel_chart
 from bot.clock import Clock
 from bot.conversation import ConversationRouter
 from bot.db.models import Job, WheelResult
+from bot.outbox import as_reply
 from bot.workers.wellbeing import wellbeing_features
 from tests.transcript import Chat
 from tests.wellbeing_helpers import link_to_worker, outbox_for, person
@@ -113,8 +114,12 @@ async def test_the_second_wheel_shows_what_changed_and_the_worker_gets_the_chart
     assert png_size(chart.png) == (800, 800)
     assert replies[1].photo is not None and png_size(replies[1].photo) == (800, 800)
 
+    # the worker's copy is drawn by the outbox sender, not inside the young person's update
     first_copy, second_copy = await outbox_for(db, 9001)
-    assert second_copy.photo is not None and png_size(second_copy.photo) == (800, 800)
+    assert second_copy.photo is None
+    worker_chart = await as_reply(second_copy).photo.chart()
+    assert [s.values for s in worker_chart.series] == [tuple(FIRST), tuple(SECOND)]
+    assert png_size(worker_chart.png) == (800, 800)
     assert second_copy.text.startswith(f"🎯 {(await person(db, 5201)).pseudonym} filled in their "
                                        "wheel (by themselves, 13 Apr).\n\nFeeling safe: 3 → 7 ⬆️ up 4")
 
@@ -272,3 +277,29 @@ def test_the_chart_helper_leaves_when_the_bot_process_is_killed(tmp_path):
     else:
         os.kill(helper, signal.SIGKILL)
         raise AssertionError("the chart helper outlived the bot process")
+
+
+async def test_the_chart_is_drawn_after_the_wheel_is_saved_with_no_lock_held(sky, db, clock,
+                                                                             monkeypatch):
+    """Drawing takes a seventh of a second: inside the transaction it held the young person's
+    lock (and on SQLite every writer's). It is drawn once the update has committed."""
+    from bot import charts
+
+    seen: list[tuple[int, bool]] = []
+    draw = charts.WheelDrawing.draw
+
+    async def draw_and_look(drawing: charts.WheelDrawing) -> bytes:
+        async with db.sessions() as session:
+            saved = len((await session.scalars(select(WheelResult))).all())
+        # another update of the same young person would take this lock first: it is free
+        async with asyncio.timeout(3), db.transaction() as session:
+            await db.claim_update(session, 5201, None, clock())
+            seen.append((saved, True))
+        return await draw(drawing)
+
+    monkeypatch.setattr(charts.WheelDrawing, "draw", draw_and_look)
+    await sky.press("🎯 My wheel")
+    await sky.press("Let's go")
+    replies = await fill_in(sky, FIRST)
+    assert seen == [(1, True)]  # the wheel was already saved when its chart was drawn
+    assert png_size(replies[1].photo) == (800, 800)

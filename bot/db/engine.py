@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.db.models import ProcessedUpdate
+from bot.db.write_turn import WriteTurn, lock_path
 
 _LOCK_AND_RECORD = text(
     "WITH held AS (SELECT pg_advisory_xact_lock(:key)) "
@@ -69,6 +70,7 @@ class Database:
         self.schema = schema
         self.engine = make_engine(url, schema=schema)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_turn = WriteTurn(lock_path(url)) if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,8 +78,13 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits together, or not at all."""
-        async with self.sessions() as session, session.begin():
+        """A session whose work commits together, or not at all. On SQLite it first waits
+        its turn to write (`write_turn`), so writers go first come, first served."""
+        if self._write_turn is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_turn(), self.sessions() as session, session.begin():
             yield session
 
     async def claim_update(self, session: AsyncSession, telegram_id: int,
@@ -116,3 +123,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._write_turn is not None:
+            self._write_turn.close()

@@ -176,6 +176,8 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(EncryptedText)  # emptied once sent
     buttons: Mapped[dict[str, Any]] = mapped_column(default=dict)
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG; then `text` is its caption
+    # or a chart to draw when sending (bot.charts.WheelDrawing); scores, so encrypted
+    drawing: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)

@@ -21,8 +21,9 @@ class TelegramTransport:
         reply = as_reply(message)
         try:
             if reply.photo is not None:
+                picture = reply.photo if isinstance(reply.photo, bytes) else await reply.photo.draw()
                 # a caption has room for 1024 characters; callers keep photo captions short
-                sent = (await self.bot.send_photo(message.chat_id, reply.photo,
+                sent = (await self.bot.send_photo(message.chat_id, picture,
                                                   caption=reply.text[:MAX_CAPTION] or None,
                                                   reply_markup=markup(reply))).message_id
             else:

@@ -48,12 +48,12 @@ class WheelsFeature(CaseloadFeature):
         if not wheels:
             return [Reply(f"{name_of(person)} has not filled in a wheel yet. Offered {gap}.",
                           self._buttons(person))]
-        chart = await wellbeing.render_chart(desk.content, wheels, person.pseudonym)
+        chart = wellbeing.wheel_drawing(desk.content, wheels, person.pseudonym)
         assert chart is not None
         caption = "\n".join([f"🎯 {name_of(person)}: first and latest wheel", "",
                              *wellbeing.worker_change_lines(desk.content, wheels)])
         table = wellbeing.wheel_table(desk.content, wheels)
-        return [Reply(caption, photo=chart.png),
+        return [Reply(caption, photo=chart),
                 Reply(f"All wheels ({len(wheels)}), latest {min(len(wheels), 5)} shown:\n\n{table}"
                       f"\n\nOffered {gap}.", self._buttons(person))]
 
