@@ -10,8 +10,11 @@ file or a fresh PostgreSQL database. Then:
           top, --danger-rate times a second someone who has not sent one yet sends a danger
           message, which pages the on-duty worker through the outbox (escalation latency =
           danger message created -> the duty worker's page recorded by the fake server). All
-          pages go to one chat, and Telegram allows about one message a second to one chat, so
-          the default rate (0.5/s, some 1,800 alerts an hour) stays under that cap
+          pages go to one chat, and Telegram allows about one message a second to one chat.
+          Each alert brings up to three messages there (the page, the young person's answer
+          to "Are you somewhere safe?", and on "No" the next level's page), so the default
+          rate (0.3/s, some 1,000 alerts an hour) keeps that chat under the cap. Above it
+          (--danger-rate 0.5) the chat's messages must queue at Telegram's pace
   max     as many people at once as --concurrency allows, for --seconds: sustained updates/s
   (then)  wait up to 60 s for every danger message's page: one that never came is lost, one
           that came late is only slow
@@ -22,7 +25,7 @@ Latency of an update = the fake creating it -> our webhook answering 200, which 
 after the update is saved and its replies are sent. Lost = an update never answered 200, or a
 danger message that paged nobody; duplicated = an update answered twice, or a page sent twice.
 
-    .venv/bin/python bench/load.py                       # the default table, about 12 minutes
+    .venv/bin/python bench/load.py                       # the default table, about 15 minutes
     .venv/bin/python bench/load.py --people 100,1000,5000 --web 1,2 --db sqlite,postgres
 """
 
@@ -378,6 +381,10 @@ async def settle_pages(server: BenchTelegram, crowd: Crowd, results: list[Result
                 print(f"  {result.config} {result.phase}: danger handled in "
                       f"{(answered - at) * 1000:.0f} ms, paged {(paged - answered) * 1000:.0f} ms "
                       "after", file=sys.stderr)
+        to_duty = Counter(str(c.params.get("text", "")).split("\n", 1)[0][:40]
+                          for c in server.calls[first_call:]
+                          if str(c.params.get("chat_id")) == str(DUTY))
+        print("  to the duty worker:", dict(to_duty.most_common(8)), file=sys.stderr)
         for line, n in by_text.items():
             if n > 1:
                 print("  page sent", n, "times:", line.split("\n", 1)[0], file=sys.stderr)
@@ -555,12 +562,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--web", default="1,2", help="web processes, e.g. 1,2")
     parser.add_argument("--people", default="100,1000,5000", help="young people")
     parser.add_argument("--rate", type=float, default=200.0, help="paced phase, updates/s")
-    parser.add_argument("--seconds", type=float, default=12.0, help="length of each phase")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
     parser.add_argument("--concurrency", type=int, default=64,
                         help="max phase: people waiting on the bot at once")
-    parser.add_argument("--danger-rate", type=float, default=0.5,
-                        help="danger messages per second; each pages the one duty worker, and "
-                             "Telegram allows about one message a second to one chat")
+    parser.add_argument("--danger-rate", type=float, default=0.3,
+                        help="danger messages per second; each brings up to three messages to "
+                             "the one duty worker, and Telegram allows about one a second to "
+                             "one chat")
     parser.add_argument("--backlog", type=int, default=240, help="0 to skip the outbox phase")
     return parser.parse_args(argv)
 

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 TELEGRAM_CAP_PER_SECOND = 30
 STUCK_AFTER = timedelta(minutes=2)
+PER_CHAT_IN_FLIGHT = 3  # claimed for one chat at a time: its burst; it then takes ~1 a second
 MAX_BACKOFF = 300.0
 GIVE_UP_AFTER = 25  # attempts, for messages that are not part of an alert
 
@@ -152,7 +154,12 @@ def backoff(attempts: int) -> float:
 
 
 class OutboxSender:
-    """Delivers due outbox rows, in order, at no more than Telegram's cap."""
+    """Delivers due outbox rows, in order, at no more than Telegram's cap.
+
+    Claiming never waits for sending: rows are claimed while earlier ones are still on their
+    way (up to `batch` in flight), so a page committed now is claimed at once instead of after
+    a batch of check-ins has left, and it takes the next free slot under the cap. Each chat's
+    messages still go one after another, in the order they were claimed."""
 
     def __init__(self, db: Database, transports: dict[str, Transport], clock: Callable[[], datetime],
                  *, batch: int = 50, rate: float = TELEGRAM_CAP_PER_SECOND, parallel: int = 8):
@@ -160,48 +167,90 @@ class OutboxSender:
         self.transports = transports
         self.clock = clock
         self.batch = batch
-        self.limiter = Pacer(rate)  # evenly spaced, in queue order
+        self.limiter = Pacer(rate)  # evenly spaced, in queue order, pages first
         self.chats = ChatPacer()  # and about one a second to any one chat
-        self.parallel = parallel  # chats sent to at once (Telegram answers in ~100 ms, not 3 ms)
+        self.parallel = parallel  # sent at once (Telegram answers in ~100 ms, not 3 ms)
+        self._gate = asyncio.Semaphore(parallel)
         self._kick = asyncio.Event()
+        self._in_flight: set[asyncio.Task[int]] = set()
+        self._last_in_line: dict[tuple, asyncio.Task[int]] = {}  # the next one waits for it
+        self._per_chat: Counter[tuple] = Counter()  # in flight to each chat
+        self._sent = 0
 
     def kick(self) -> None:
-        """Something new is in the outbox: look now rather than at the next tick."""
+        """Something new is in the outbox (or room in flight): look now, not at the next tick."""
         self._kick.set()
 
     async def deliver_due(self) -> int:
-        """Send everything due now; returns how many were sent."""
-        sent = 0
-        while True:
-            now = self.clock()
-            due = or_(
-                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.status == "sending",
-                     OutboxMessage.next_attempt_at <= now - STUCK_AFTER))
-            async with self.db.sessions() as session:  # a read first: no write lock when idle
-                if await session.scalar(select(OutboxMessage.id).where(due).limit(1)) is None:
-                    return sent
-            async with self.db.transaction() as session:
-                rows = await claim(session, OutboxMessage, due=due, order_by=ALERTS_FIRST,
-                                   limit=self.batch, now=now, claimed_status="sending")
-                for row in rows:
-                    row.next_attempt_at = now  # marks when we claimed it, for stuck detection
-            if not rows:
-                return sent
-            sent += await self._deliver_batch(rows)
+        """Send everything due now and wait until it has gone; returns how many were sent."""
+        before = self._sent
+        while await self.start_due():
+            await asyncio.wait(set(self._in_flight))
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+        return self._sent - before
 
-    async def _deliver_batch(self, rows: list[OutboxMessage]) -> int:
-        """Different chats side by side, each chat's messages in order."""
-        by_chat: dict[tuple, list[OutboxMessage]] = {}
+    async def start_due(self) -> bool:
+        """Claim what is due, as much as there is room in flight for, and start sending it.
+        True when it claimed something (more may be due)."""
+        room = self.batch - len(self._in_flight)
+        if room <= 0:
+            return False
+        now = self.clock()
+        due = or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == "sending",
+                 OutboxMessage.next_attempt_at <= now - STUCK_AFTER))
+        # a chat that already has a few on their way (about one a second) waits with the rest
+        # of its messages in the table, in order, rather than filling the room in flight
+        full = [chat_id for (channel, chat_id, _), count in self._per_chat.items()
+                if count >= PER_CHAT_IN_FLIGHT and channel == "telegram"]
+        if full:  # pages are never held back
+            due = and_(due, or_(OutboxMessage.chat_id.not_in(full),
+                                OutboxMessage.alert_id.is_not(None)))
+        async with self.db.sessions() as session:  # a read first: no write lock when idle
+            if await session.scalar(select(OutboxMessage.id).where(due).limit(1)) is None:
+                return False
+        async with self.db.transaction() as session:
+            rows = await claim(session, OutboxMessage, due=due, order_by=ALERTS_FIRST,
+                               limit=room, now=now, claimed_status="sending")
+            for row in rows:
+                row.next_attempt_at = now  # marks when we claimed it, for stuck detection
         for row in rows:
-            by_chat.setdefault((row.channel, row.chat_id, row.address), []).append(row)
-        gate = asyncio.Semaphore(self.parallel)
+            self._start(row)
+        return bool(rows)
 
-        async def one_chat(messages: list[OutboxMessage]) -> int:
-            async with gate:
-                return sum([await self._deliver(message) for message in messages])
+    def _start(self, row: OutboxMessage) -> None:
+        chat = (row.channel, row.chat_id, row.address)
+        # a chat's messages leave in order, but about an alert they form a line of their own:
+        # a page never waits for a chat's ordinary messages (a worker's check-in relays)
+        line = (*chat, row.alert_id is not None)
+        task = asyncio.create_task(self._deliver_in_turn(row, self._last_in_line.get(line)))
+        self._last_in_line[line] = task
+        self._per_chat[chat] += 1
+        self._in_flight.add(task)
+        task.add_done_callback(lambda done: self._finished(chat, line, done))
 
-        return sum(await asyncio.gather(*(one_chat(m) for m in by_chat.values())))
+    def _finished(self, chat: tuple, line: tuple, task: asyncio.Task[int]) -> None:
+        self._in_flight.discard(task)
+        if self._last_in_line.get(line) is task:
+            del self._last_in_line[line]
+        self._per_chat[chat] -= 1
+        if not self._per_chat[chat]:
+            del self._per_chat[chat]
+        if task.cancelled():
+            return
+        if task.exception() is not None:  # e.g. the database was away when saving the outcome
+            log.error("outbox delivery not recorded; sent again once it counts as stuck",
+                      extra={"error_type": type(task.exception()).__name__})
+            return
+        self._sent += task.result()
+        self.kick()  # room in flight again
+
+    async def _deliver_in_turn(self, row: OutboxMessage, before: asyncio.Task | None) -> int:
+        if before is not None:
+            await asyncio.wait({before})  # the chat's earlier message first, however it ended
+        return await self._deliver(row)
 
     async def _deliver(self, row: OutboxMessage) -> int:
         transport = self.transports.get(row.channel)
@@ -209,12 +258,16 @@ class OutboxSender:
         try:
             if transport is None:
                 raise Undeliverable(f"no transport for {row.channel}")
+            if row.drawing is not None:  # drawn before taking a slot: it takes a moment
+                row.photo = await WheelDrawing.from_json(row.drawing).draw()
+                row.drawing = None  # this copy of the row only; the stored one is cleared once sent
             if row.channel == "telegram":
                 wait = self.chats.wait_for(row.chat_id) if row.chat_id is not None else 0.0
                 if wait > 0:
                     await asyncio.sleep(wait)
-                await self.limiter.acquire()
-            remote_id = await transport.send(row)
+                await self.limiter.acquire(urgent=row.alert_id is not None)
+            async with self._gate:  # a slot under the cap first, so a page waits for nobody here
+                remote_id = await transport.send(row)
             outcome = {"status": "sent", "sent_at": self.clock(), "telegram_message_id": remote_id}
         except RetryLater as wait:
             outcome = {"status": "pending",
@@ -241,17 +294,31 @@ class OutboxSender:
                 stored.text, stored.photo, stored.drawing = "", None, None
         return 1 if outcome.get("status") == "sent" else 0
 
-    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Deliver until `stop` is set, waking on `kick()` or every `idle` seconds."""
-        while not stop.is_set():
-            self._kick.clear()
-            try:
-                await self.deliver_due()
-            except Exception:
-                log.exception("outbox sender failed; retrying")
-            waiter = asyncio.ensure_future(self._kick.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({waiter, stopper}, timeout=idle,
-                               return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-            stopper.cancel()
+    async def run(self, stop: asyncio.Event, idle: float = 1.0, *, finish: float = 4.0) -> None:
+        """Deliver until `stop` is set, waking on `kick()` or every `idle` seconds. On stop,
+        what is in flight gets `finish` seconds; a row cut off is claimed again once stuck."""
+        try:
+            while not stop.is_set():
+                self._kick.clear()
+                try:
+                    while await self.start_due():
+                        pass
+                except Exception:
+                    log.exception("outbox sender failed; retrying")
+                waiter = asyncio.ensure_future(self._kick.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({waiter, stopper}, timeout=idle,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                stopper.cancel()
+        finally:
+            await self._stop_in_flight(finish)
+
+    async def _stop_in_flight(self, finish: float) -> None:
+        if not self._in_flight:
+            return
+        _, late = await asyncio.wait(set(self._in_flight), timeout=finish)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)

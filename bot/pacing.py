@@ -3,12 +3,15 @@ second to any one chat (with a small burst).
 
 `Pacer` spaces sends evenly (a token bucket in GCRA form), so the far side never sees a clump
 even when our requests are delayed unevenly on the way; it waits in FIFO order, so messages
-leave in the order they were queued. `ChatPacer` says how long a chat must wait.
+leave in the order they were queued, but for pages about danger, which go first.
+`ChatPacer` says how long a chat must wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
 from collections.abc import Awaitable, Callable
 
@@ -16,7 +19,10 @@ SAFETY_MARGIN = 0.95  # a little under the cap, for jitter between our clock and
 
 
 class Pacer:
-    """At most `rate` acquisitions a second, `burst` at once; waits instead of refusing."""
+    """At most `rate` acquisitions a second, `burst` at once; waits instead of refusing.
+
+    Waiters are served first come, first served, except that an urgent one (a page about
+    danger) goes ahead of every waiting non-urgent one."""
 
     def __init__(self, rate: float, burst: int = 1, *,
                  monotonic: Callable[[], float] = time.monotonic,
@@ -26,16 +32,39 @@ class Pacer:
         self.monotonic = monotonic
         self.sleep = sleep
         self._tat = 0.0  # the theoretical time the next send would be due at the steady rate
-        self._lock = asyncio.Lock()
+        self._busy = False  # someone is taking their slot now
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []  # (rank, arrival, turn)
+        self._arrivals = itertools.count()
 
-    async def acquire(self) -> None:
-        async with self._lock:
+    async def acquire(self, *, urgent: bool = False) -> None:
+        if self._busy or self._waiting:
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (0 if urgent else 1, next(self._arrivals), turn))
+            try:
+                await turn  # handed over by `_pass_on`, with `_busy` still set
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._pass_on()  # given the turn just as we gave up: hand it on
+                raise  # a cancelled turn stays in the heap; `_pass_on` skips it
+        else:
+            self._busy = True
+        try:
             now = self.monotonic()
             tat = max(self._tat, now)
             allowed = tat - (self.burst - 1) * self.interval
             if allowed > now:
                 await self.sleep(allowed - now)
             self._tat = tat + self.interval
+        finally:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._busy = False
 
 
 class ChatPacer:

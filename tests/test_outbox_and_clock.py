@@ -144,3 +144,82 @@ async def test_an_alert_page_jumps_a_backlog_of_other_messages(db, clock):
     await sender.deliver_due()
     assert transport.delivered[0] == "page"
     assert transport.delivered[1:] == [f"check-in {n}" for n in range(60)]
+
+
+class SlowTransport:
+    """Telegram answering in a couple of milliseconds, as over a network."""
+
+    def __init__(self):
+        self.delivered: list[str] = []
+
+    async def send(self, message):
+        await asyncio.sleep(0.002)
+        self.delivered.append(message.text)
+        return len(self.delivered)
+
+
+async def test_a_page_queued_while_a_backlog_is_on_its_way_goes_next(db, clock):
+    """Claiming does not wait for a batch to leave, and the page takes the next free slot
+    under the cap: it does not queue behind the 50 check-ins already claimed."""
+    from bot.db.models import Alert, Person
+
+    async with db.transaction() as session:
+        person = Person(role="young_person", pseudonym="YP-TEST2")
+        session.add(person)
+        await session.flush()
+        alert = Alert(person_id=person.id, severity=4)
+        session.add(alert)
+        for n in range(80):
+            await enqueue(session, chat_id=100 + n, text=f"check-in {n}", now=clock())
+    transport = SlowTransport()
+    sender = OutboxSender(db, {"telegram": transport}, clock, rate=200 * 0.95)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop, idle=0.05))
+    async with asyncio.timeout(30):
+        while len(transport.delivered) < 5:
+            await asyncio.sleep(0.001)
+        async with db.transaction() as session:
+            await enqueue(session, chat_id=1, text="page", now=clock(), alert_id=alert.id)
+        queued_after = len(transport.delivered)
+        sender.kick()  # as committing does
+        while len(transport.delivered) < 81:
+            await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    # ahead of it at most the sends already under way (`parallel`) and one slot
+    assert transport.delivered.index("page") - queued_after <= sender.parallel + 1
+    assert sorted(transport.delivered) == sorted(["page"] + [f"check-in {n}" for n in range(80)])
+
+
+async def test_a_page_does_not_wait_for_the_ordinary_messages_queued_for_its_chat(db, clock):
+    """The duty worker's chat takes about one message a second. A page about danger goes out
+    at the chat's next free moment, ahead of ordinary messages queued for that chat."""
+    from bot.db.models import Alert, Person
+    from bot.pacing import ChatPacer
+
+    async with db.transaction() as session:
+        person = Person(role="young_person", pseudonym="YP-TEST3")
+        session.add(person)
+        await session.flush()
+        alert = Alert(person_id=person.id, severity=4)
+        session.add(alert)
+        for n in range(12):
+            await enqueue(session, chat_id=1, text=f"relay {n}", now=clock())
+    transport = SlowTransport()
+    sender = OutboxSender(db, {"telegram": transport}, clock)
+    sender.chats = ChatPacer(rate=50 / 0.95, burst=1)  # one every 20 ms, to keep the test short
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop, idle=0.05))
+    async with asyncio.timeout(30):
+        while len(transport.delivered) < 2:
+            await asyncio.sleep(0.001)
+        async with db.transaction() as session:
+            await enqueue(session, chat_id=1, text="page", now=clock(), alert_id=alert.id)
+        queued_after = len(transport.delivered)
+        sender.kick()
+        while len(transport.delivered) < 13:
+            await asyncio.sleep(0.005)
+    stop.set()
+    await running
+    assert transport.delivered.index("page") - queued_after <= 1  # the one already on its way
+    assert [t for t in transport.delivered if t != "page"] == [f"relay {n}" for n in range(12)]
