@@ -205,8 +205,9 @@ class OutboxSender:
         # of its messages in the table, in order, rather than filling the room in flight
         full = [chat_id for (channel, chat_id, _), count in self._per_chat.items()
                 if count >= PER_CHAT_IN_FLIGHT and channel == "telegram"]
-        if full:  # pages are never held back
-            due = and_(due, or_(OutboxMessage.chat_id.not_in(full),
+        if full:  # pages (and e-mails, which have no chat) are never held back
+            due = and_(due, or_(OutboxMessage.chat_id.is_(None),
+                                OutboxMessage.chat_id.not_in(full),
                                 OutboxMessage.alert_id.is_not(None)))
         async with self.db.sessions() as session:  # a read first: no write lock when idle
             if await session.scalar(select(OutboxMessage.id).where(due).limit(1)) is None:
@@ -238,6 +239,7 @@ class OutboxSender:
         self._per_chat[chat] -= 1
         if not self._per_chat[chat]:
             del self._per_chat[chat]
+        self.kick()  # room in flight again
         if task.cancelled():
             return
         if task.exception() is not None:  # e.g. the database was away when saving the outcome
@@ -245,7 +247,6 @@ class OutboxSender:
                       extra={"error_type": type(task.exception()).__name__})
             return
         self._sent += task.result()
-        self.kick()  # room in flight again
 
     async def _deliver_in_turn(self, row: OutboxMessage, before: asyncio.Task | None) -> int:
         if before is not None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.clock import Clock, schedule
 from bot.db.models import Job, OutboxMessage
 from bot.outbox import OutboxSender, RetryLater, enqueue
+from bot.pacing import ChatPacer
 from flows.base import Button
 
 
@@ -158,9 +159,7 @@ class SlowTransport:
         return len(self.delivered)
 
 
-async def test_a_page_queued_while_a_backlog_is_on_its_way_goes_next(db, clock):
-    """Claiming does not wait for a batch to leave, and the page takes the next free slot
-    under the cap: it does not queue behind the 50 check-ins already claimed."""
+async def an_alert(db) -> int:
     from bot.db.models import Alert, Person
 
     async with db.transaction() as session:
@@ -169,23 +168,42 @@ async def test_a_page_queued_while_a_backlog_is_on_its_way_goes_next(db, clock):
         await session.flush()
         alert = Alert(person_id=person.id, severity=4)
         session.add(alert)
+        await session.flush()
+        return alert.id
+
+
+async def queue_while_sending(db, sender, transport, *, after: int, late: dict,
+                              total: int) -> int:
+    """Run the sender; once `after` messages have gone, queue `late` (enqueue's arguments) as
+    a commit would, and wait for all `total`. Returns how many had gone when it was queued."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop, idle=0.05))
+    async with asyncio.timeout(30):
+        while len(transport.delivered) < after:
+            await asyncio.sleep(0.001)
+        async with db.transaction() as session:
+            await enqueue(session, **late)
+        queued_after = len(transport.delivered)
+        sender.kick()  # as committing does
+        while len(transport.delivered) < total:
+            await asyncio.sleep(0.005)
+    stop.set()
+    await running
+    return queued_after
+
+
+async def test_a_page_queued_while_a_backlog_is_on_its_way_goes_next(db, clock):
+    """Claiming does not wait for a batch to leave, and the page takes the next free slot
+    under the cap: it does not queue behind the 50 check-ins already claimed."""
+    alert_id = await an_alert(db)
+    async with db.transaction() as session:
         for n in range(80):
             await enqueue(session, chat_id=100 + n, text=f"check-in {n}", now=clock())
     transport = SlowTransport()
     sender = OutboxSender(db, {"telegram": transport}, clock, rate=200 * 0.95)
-    stop = asyncio.Event()
-    running = asyncio.create_task(sender.run(stop, idle=0.05))
-    async with asyncio.timeout(30):
-        while len(transport.delivered) < 5:
-            await asyncio.sleep(0.001)
-        async with db.transaction() as session:
-            await enqueue(session, chat_id=1, text="page", now=clock(), alert_id=alert.id)
-        queued_after = len(transport.delivered)
-        sender.kick()  # as committing does
-        while len(transport.delivered) < 81:
-            await asyncio.sleep(0.01)
-    stop.set()
-    await running
+    queued_after = await queue_while_sending(
+        db, sender, transport, after=5, total=81,
+        late={"chat_id": 1, "text": "page", "now": clock(), "alert_id": alert_id})
     # ahead of it at most the sends already under way (`parallel`) and one slot
     assert transport.delivered.index("page") - queued_after <= sender.parallel + 1
     assert sorted(transport.delivered) == sorted(["page"] + [f"check-in {n}" for n in range(80)])
@@ -194,32 +212,29 @@ async def test_a_page_queued_while_a_backlog_is_on_its_way_goes_next(db, clock):
 async def test_a_page_does_not_wait_for_the_ordinary_messages_queued_for_its_chat(db, clock):
     """The duty worker's chat takes about one message a second. A page about danger goes out
     at the chat's next free moment, ahead of ordinary messages queued for that chat."""
-    from bot.db.models import Alert, Person
-    from bot.pacing import ChatPacer
-
+    alert_id = await an_alert(db)
     async with db.transaction() as session:
-        person = Person(role="young_person", pseudonym="YP-TEST3")
-        session.add(person)
-        await session.flush()
-        alert = Alert(person_id=person.id, severity=4)
-        session.add(alert)
         for n in range(12):
             await enqueue(session, chat_id=1, text=f"relay {n}", now=clock())
     transport = SlowTransport()
     sender = OutboxSender(db, {"telegram": transport}, clock)
     sender.chats = ChatPacer(rate=50 / 0.95, burst=1)  # one every 20 ms, to keep the test short
-    stop = asyncio.Event()
-    running = asyncio.create_task(sender.run(stop, idle=0.05))
-    async with asyncio.timeout(30):
-        while len(transport.delivered) < 2:
-            await asyncio.sleep(0.001)
-        async with db.transaction() as session:
-            await enqueue(session, chat_id=1, text="page", now=clock(), alert_id=alert.id)
-        queued_after = len(transport.delivered)
-        sender.kick()
-        while len(transport.delivered) < 13:
-            await asyncio.sleep(0.005)
-    stop.set()
-    await running
+    queued_after = await queue_while_sending(
+        db, sender, transport, after=2, total=13,
+        late={"chat_id": 1, "text": "page", "now": clock(), "alert_id": alert_id})
     assert transport.delivered.index("page") - queued_after <= 1  # the one already on its way
     assert [t for t in transport.delivered if t != "page"] == [f"relay {n}" for n in range(12)]
+
+
+async def test_an_email_does_not_wait_for_a_busy_chat(db, clock):
+    """A chat with messages on their way waits for them in the table; an e-mail has no chat."""
+    async with db.transaction() as session:
+        for n in range(12):
+            await enqueue(session, chat_id=1, text=f"relay {n}", now=clock())
+    transport = SlowTransport()
+    sender = OutboxSender(db, {"telegram": transport, "email": transport}, clock)
+    sender.chats = ChatPacer(rate=50 / 0.95, burst=1)
+    queued_after = await queue_while_sending(
+        db, sender, transport, after=2, total=13,
+        late={"address": "duty@example.org", "text": "e-mail", "now": clock()})
+    assert transport.delivered.index("e-mail") - queued_after <= 1

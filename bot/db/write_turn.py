@@ -64,6 +64,11 @@ class WriteTurn:
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         fd = self._fd
+        try:  # free (the usual case): taken here, without a trip to a thread
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
         waiting = asyncio.get_running_loop().run_in_executor(None, fcntl.flock, fd,
                                                              fcntl.LOCK_EX)
         try:
