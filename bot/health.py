@@ -63,7 +63,8 @@ async def check(db: Database, now: datetime, *, stale_after: timedelta = STALE_A
                 timeout: float = 2.0) -> Health:
     """Healthy when the database answers and the clock beat within `stale_after`."""
     try:
-        async with asyncio.timeout(timeout), db.transaction() as session:
+        # a read, not a write transaction: it never queues behind updates for a write turn
+        async with asyncio.timeout(timeout), db.sessions() as session:
             row = await session.get(Heartbeat, CLOCK)
     except Exception as error:  # unreachable, timed out, schema missing: all "not healthy"
         log.warning("health check: database", extra={"error_type": type(error).__name__})

@@ -50,6 +50,29 @@ async def test_healthz_is_healthy_with_a_beating_clock_and_503_when_it_stops(
         assert (await web.health())[0] == 200
 
 
+async def test_healthz_answers_while_an_update_holds_its_transaction(server, db,
+                                                                    practice_content, clock):
+    """A load balancer's check is a read: it does not wait for updates' write turns."""
+    holding, done = asyncio.Event(), asyncio.Event()
+
+    async def an_update():
+        async with db.transaction() as session:
+            await db.claim_update(session, YP, None, clock())
+            holding.set()
+            await done.wait()
+
+    async with web_instance(server, db, practice_content, clock) as web:
+        await web.services.clock.tick()
+        update = asyncio.create_task(an_update())
+        await holding.wait()
+        try:
+            status, body = await web.health()
+        finally:
+            done.set()
+            await update
+        assert (status, body["database"], body["clock"]) == (200, "ok", "ok")
+
+
 async def test_healthz_says_503_when_the_database_is_gone(server, practice_content, clock,
                                                           tmp_path):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
