@@ -26,7 +26,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from flows.base import Reply
+from flows.base import Drawing, Reply
 
 log = logging.getLogger(__name__)
 SIZE_PX = 800
@@ -172,9 +172,14 @@ class WheelDrawing:
         return cls.of(stored["labels"], stored["wheels"], stored.get("title", ""))
 
 
+async def picture(photo: bytes | Drawing) -> bytes:
+    """PNG bytes, drawing them first if they are still to be drawn."""
+    return photo if isinstance(photo, bytes) else await photo.draw()
+
+
 async def draw_pictures(replies: list[Reply]) -> list[Reply]:
     """The same replies with every drawing drawn (after the transaction, before sending)."""
     if all(reply.photo is None or isinstance(reply.photo, bytes) for reply in replies):
         return replies
-    return [reply if reply.photo is None or isinstance(reply.photo, bytes)
-            else replace(reply, photo=await reply.photo.draw()) for reply in replies]
+    return [reply if reply.photo is None else replace(reply, photo=await picture(reply.photo))
+            for reply in replies]

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.charts import picture
 from bot.tg.message_log import MessageLog, hide_chat
 from flows.base import Reply
 
@@ -75,12 +76,12 @@ async def _with_retries(call, what: str):
 async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[int]:
     """A photo with its text as the caption; text too long for a caption follows as a message."""
     assert reply.photo is not None
-    picture = reply.photo if isinstance(reply.photo, bytes) else await reply.photo.draw()
+    png = await picture(reply.photo)
     fits = len(reply.text) <= MAX_CAPTION
     keyboard = markup(reply)
 
     async def photo():
-        return await bot.send_photo(chat_id, picture, caption=reply.text if fits else None,
+        return await bot.send_photo(chat_id, png, caption=reply.text if fits else None,
                                     reply_markup=keyboard if fits or not reply.text else None)
 
     sent = [(await _with_retries(photo, "sendPhoto")).message_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
+from bot.charts import picture
 from bot.db.models import OutboxMessage
 from bot.outbox import RetryLater, Undeliverable, as_reply
 from bot.tg.message_log import MessageLog
@@ -21,9 +22,8 @@ class TelegramTransport:
         reply = as_reply(message)
         try:
             if reply.photo is not None:
-                picture = reply.photo if isinstance(reply.photo, bytes) else await reply.photo.draw()
                 # a caption has room for 1024 characters; callers keep photo captions short
-                sent = (await self.bot.send_photo(message.chat_id, picture,
+                sent = (await self.bot.send_photo(message.chat_id, await picture(reply.photo),
                                                   caption=reply.text[:MAX_CAPTION] or None,
                                                   reply_markup=markup(reply))).message_id
             else:
