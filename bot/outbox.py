@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -175,6 +175,7 @@ class OutboxSender:
         self._in_flight: set[asyncio.Task[int]] = set()
         self._last_in_line: dict[tuple, asyncio.Task[int]] = {}  # the next one waits for it
         self._per_chat: Counter[tuple] = Counter()  # in flight to each chat
+        self._waiting: dict[int, OutboxMessage] = {}  # claimed, not yet handed to a transport
         self._sent = 0
 
     def kick(self) -> None:
@@ -222,6 +223,7 @@ class OutboxSender:
         return bool(rows)
 
     def _start(self, row: OutboxMessage) -> None:
+        self._waiting[row.id] = row
         chat = (row.channel, row.chat_id, row.address)
         # a chat's messages leave in order, but about an alert they form a line of their own:
         # a page never waits for a chat's ordinary messages (a worker's check-in relays)
@@ -230,10 +232,12 @@ class OutboxSender:
         self._last_in_line[line] = task
         self._per_chat[chat] += 1
         self._in_flight.add(task)
-        task.add_done_callback(lambda done: self._finished(chat, line, done))
+        task.add_done_callback(lambda done: self._finished(row.id, chat, line, done))
 
-    def _finished(self, chat: tuple, line: tuple, task: asyncio.Task[int]) -> None:
+    def _finished(self, row_id: int, chat: tuple, line: tuple, task: asyncio.Task[int]) -> None:
         self._in_flight.discard(task)
+        if not task.cancelled():
+            self._waiting.pop(row_id, None)  # ended before reaching the transport (e.g. no transport)
         if self._last_in_line.get(line) is task:
             del self._last_in_line[line]
         self._per_chat[chat] -= 1
@@ -268,6 +272,7 @@ class OutboxSender:
                     await asyncio.sleep(wait)
                 await self.limiter.acquire(urgent=row.alert_id is not None)
             async with self._gate:  # a slot under the cap first, so a page waits for nobody here
+                self._waiting.pop(row.id, None)  # from here it may reach the far side
                 remote_id = await transport.send(row)
             outcome = {"status": "sent", "sent_at": self.clock(), "telegram_message_id": remote_id}
         except RetryLater as wait:
@@ -316,10 +321,27 @@ class OutboxSender:
             await self._stop_in_flight(finish)
 
     async def _stop_in_flight(self, finish: float) -> None:
+        """Let what is in flight finish; what is still waiting for its turn goes back to the
+        queue at once (not after STUCK_AFTER), so a restart does not hold a page back."""
         if not self._in_flight:
             return
         _, late = await asyncio.wait(set(self._in_flight), timeout=finish)
         for task in late:
             task.cancel()
-        if late:
-            await asyncio.wait(late)
+        if not late:
+            return
+        await asyncio.wait(late)
+        unsent = [(row.id, row.claim_token) for row in self._waiting.values()]
+        self._waiting.clear()
+        if not unsent:
+            return
+        try:
+            async with self.db.transaction() as session:
+                for row_id, token in unsent:
+                    await session.execute(
+                        update(OutboxMessage).where(OutboxMessage.id == row_id,
+                                                    OutboxMessage.claim_token == token,
+                                                    OutboxMessage.status == "sending")
+                        .values(status="pending", claim_token=None))
+        except Exception as error:  # they are taken up again once stuck: late, never lost
+            log.warning("outbox rows not handed back", extra={"error_type": type(error).__name__})

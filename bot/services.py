@@ -75,8 +75,9 @@ class Services:
         if self._stop is not None:
             self._stop.set()
         for task in self._tasks:
-            # a sender still pacing a backlog is cut off after 5 s: rows it had claimed are
-            # taken up again by the next sender once they count as stuck, none is lost
+            # a sender still pacing a backlog stops after 4 s: rows it had claimed but not
+            # sent go back to the queue; one cut off mid-send is taken up again once it
+            # counts as stuck (sent at least once, none is lost)
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, 5)
         self._tasks.clear()

@@ -238,3 +238,28 @@ async def test_an_email_does_not_wait_for_a_busy_chat(db, clock):
         db, sender, transport, after=2, total=13,
         late={"address": "duty@example.org", "text": "e-mail", "now": clock()})
     assert transport.delivered.index("e-mail") - queued_after <= 1
+
+
+async def test_a_stopping_sender_hands_back_at_once_what_it_had_not_sent(db, clock):
+    """A clock restarting must not hold a page back for the two minutes a claim takes to count
+    as stuck: what was still waiting for its turn goes back to the queue as it stops."""
+    async with db.transaction() as session:
+        for n in range(6):  # one chat: three at once, then one a second
+            await enqueue(session, chat_id=1, text=f"message {n}", now=clock())
+    transport = SlowTransport()
+    sender = OutboxSender(db, {"telegram": transport}, clock)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop, idle=0.05, finish=0.1))
+    async with asyncio.timeout(10):
+        while len(transport.delivered) < 3:
+            await asyncio.sleep(0.005)
+    stop.set()
+    await running
+    assert transport.delivered == ["message 0", "message 1", "message 2"]
+    async with db.transaction() as session:
+        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert [(r.status, r.claim_token) for r in rows[3:]] == [("pending", None)] * 3
+
+    restarted = OutboxSender(db, {"telegram": transport}, clock)  # the clock has not moved
+    assert await restarted.deliver_due() == 3
+    assert transport.delivered == [f"message {n}" for n in range(6)]
