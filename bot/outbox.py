@@ -30,6 +30,7 @@ from bot.charts import WheelDrawing
 from bot.claims import claim
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
+from bot.db.sqlite_wake import wake_on_commit
 from bot.pacing import ChatPacer, Pacer
 from flows.base import Button, Drawing, Keyboard, Reply
 
@@ -102,6 +103,8 @@ async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: i
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # delivered to the listening sender when (and only if) this transaction commits
         await session.execute(sql(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
+    elif session.bind is not None:
+        wake_on_commit(session)  # SQLite: the same, by a datagram beside the database file
     return message
 
 

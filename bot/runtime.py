@@ -18,6 +18,7 @@ from bot.config import Settings, require_webhook
 from bot.crypto import KeyMissing, keyring
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
+from bot.db.sqlite_wake import listen_for_wakes
 from bot.health import DeadMansSwitch
 from bot.outbox import listen_for_outbox
 from bot.services import Services, build_services
@@ -177,8 +178,8 @@ async def _clock_main(settings: Settings, *, stop: asyncio.Event | None = None) 
     await services.start_background(
         outbox_poll=OUTBOX_POLL_POSTGRES if not db.is_sqlite else OUTBOX_POLL_SQLITE)
     extra: list[asyncio.Task] = []
-    if not db.is_sqlite:
-        extra.append(asyncio.create_task(listen_for_outbox(settings.database_url, sender.kick, stop)))
+    listen = listen_for_wakes if db.is_sqlite else listen_for_outbox
+    extra.append(asyncio.create_task(listen(settings.database_url, sender.kick, stop)))
     if settings.deadman_url:
         switch = DeadMansSwitch(settings.deadman_url, lambda: services.clock.last_tick)
         extra.append(asyncio.create_task(switch.run(stop)))
@@ -194,5 +195,5 @@ async def _clock_main(settings: Settings, *, stop: asyncio.Event | None = None) 
         await db.dispose()
 
 
-OUTBOX_POLL_SQLITE = 0.1  # no NOTIFY on SQLite: look often (a cheap read when idle)
+OUTBOX_POLL_SQLITE = 0.1  # woken by a datagram (bot/db/sqlite_wake.py); look often anyway
 OUTBOX_POLL_POSTGRES = 1.0  # woken by NOTIFY; the poll only covers a lost listener

@@ -24,12 +24,17 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 
-def lock_path(url: str) -> Path | None:
-    """The file to lock beside a SQLite database file; None for an in-memory database."""
+def beside_database(url: str, suffix: str) -> Path | None:
+    """A file next to a SQLite database file; None for an in-memory database."""
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(database + ".writer-lock")
+    return Path(database + suffix)
+
+
+def lock_path(url: str) -> Path | None:
+    """The file the writers' turn is taken on."""
+    return beside_database(url, ".writer-lock")
 
 
 class WriteTurn:
