@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock as jobs
 from bot import safety_plans
-from bot.charts import Chart, WheelDrawing
+from bot.charts import WheelDrawing
 from bot.db.models import AuditEntry, Job, ModuleProgress, OutboxMessage, Person
 from bot.db.models import WheelResult as WheelRow
 from bot.outbox import enqueue
@@ -87,11 +87,6 @@ def wheel_drawing(content: Content, wheels: list[WheelRow], title: str) -> Wheel
                          series(content, first.scores)))
     return WheelDrawing.of([area.short for area in content.wheel.areas], drawn, title)
 
-
-async def render_chart(content: Content, wheels: list[WheelRow], title: str) -> Chart | None:
-    """`wheel_drawing`, drawn now (off the event loop: drawing takes a moment)."""
-    drawing = wheel_drawing(content, wheels, title)
-    return None if drawing is None else await drawing.chart()
 
 
 def changes_caption(content: Content, wheels: list[WheelRow]) -> str:

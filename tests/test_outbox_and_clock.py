@@ -127,19 +127,25 @@ async def test_stopping_the_clock_lets_a_running_job_finish_instead_of_cutting_i
         assert (await session.scalar(select(Job))).status == "done"
 
 
-async def test_an_alert_page_jumps_a_backlog_of_other_messages(db, clock):
+async def an_alert(db) -> int:
     from bot.db.models import Alert, Person
 
     async with db.transaction() as session:
-        person = Person(role="young_person", pseudonym="YP-TEST1")
+        person = Person(role="young_person", pseudonym="YP-TEST2")
         session.add(person)
         await session.flush()
         alert = Alert(person_id=person.id, severity=4)
         session.add(alert)
         await session.flush()
+        return alert.id
+
+
+async def test_an_alert_page_jumps_a_backlog_of_other_messages(db, clock):
+    alert_id = await an_alert(db)
+    async with db.transaction() as session:
         for n in range(60):
             await enqueue(session, chat_id=100 + n, text=f"check-in {n}", now=clock())
-        await enqueue(session, chat_id=1, text="page", now=clock(), alert_id=alert.id)
+        await enqueue(session, chat_id=1, text="page", now=clock(), alert_id=alert_id)
     transport = FlakyTransport([])
     sender = OutboxSender(db, {"telegram": transport}, clock, batch=10)
     await sender.deliver_due()
@@ -157,19 +163,6 @@ class SlowTransport:
         await asyncio.sleep(0.002)
         self.delivered.append(message.text)
         return len(self.delivered)
-
-
-async def an_alert(db) -> int:
-    from bot.db.models import Alert, Person
-
-    async with db.transaction() as session:
-        person = Person(role="young_person", pseudonym="YP-TEST2")
-        session.add(person)
-        await session.flush()
-        alert = Alert(person_id=person.id, severity=4)
-        session.add(alert)
-        await session.flush()
-        return alert.id
 
 
 async def queue_while_sending(db, sender, transport, *, after: int, late: dict,

@@ -105,7 +105,7 @@ async def test_the_second_wheel_shows_what_changed_and_the_worker_gets_the_chart
     # the chart's data is what was stored: first and latest, in the wheel's order
     async with db.transaction() as session:
         wheels = await wellbeing.wheels_of(session, (await person(db, 5201)).id)
-    chart = await wellbeing.render_chart(content, wheels, "Your wheel")
+    chart = await wellbeing.wheel_drawing(content, wheels, "Your wheel").chart()
     assert [(s.label, s.values) for s in chart.series] == [
         ("First (2 Mar)", tuple(wheels[0].scores[a] for a in AREAS)),
         ("Now (13 Apr)", tuple(wheels[1].scores[a] for a in AREAS))]
