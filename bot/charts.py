@@ -178,8 +178,20 @@ async def picture(photo: bytes | Drawing) -> bytes:
 
 
 async def draw_pictures(replies: list[Reply]) -> list[Reply]:
-    """The same replies with every drawing drawn (after the transaction, before sending)."""
+    """The same replies with every drawing drawn (after the transaction, before sending).
+
+    The update is already saved by then: a chart that cannot be drawn is left out, and its
+    caption (and the help button on the last reply) still goes, rather than losing them all."""
     if all(reply.photo is None or isinstance(reply.photo, bytes) for reply in replies):
         return replies
-    return [reply if reply.photo is None else replace(reply, photo=await picture(reply.photo))
+    return [reply if reply.photo is None else replace(reply, photo=await _drawn_or_none(reply.photo))
             for reply in replies]
+
+
+async def _drawn_or_none(photo: bytes | Drawing) -> bytes | None:
+    try:
+        return await picture(photo)
+    except Exception as error:
+        log.error("chart not drawn; its text is sent alone",
+                  extra={"error_type": type(error).__name__})
+        return None

@@ -303,3 +303,23 @@ async def test_the_chart_is_drawn_after_the_wheel_is_saved_with_no_lock_held(sky
     replies = await fill_in(sky, FIRST)
     assert seen == [(1, True)]  # the wheel was already saved when its chart was drawn
     assert png_size(replies[1].photo) == (800, 800)
+
+
+async def test_a_chart_that_cannot_be_drawn_still_leaves_its_words_and_the_help_button(
+        sky, monkeypatch):
+    """The wheel is saved before the chart is drawn: if drawing fails, the young person still
+    gets what changed, in words, and help one tap away, instead of no answer at all."""
+    from bot import charts
+
+    async def broken(_drawing):
+        raise RuntimeError("the chart helper died")
+
+    monkeypatch.setattr(charts.WheelDrawing, "draw", broken)
+    await sky.press("🎯 My wheel")
+    await sky.press("Let's go")
+    replies = await fill_in(sky, FIRST)
+    assert replies[0].text == "Thank you for filling in your wheel! 🎯"
+    assert replies[1].photo is None
+    assert replies[1].text.startswith("🎯 Your wheel\nThis is your first wheel.")
+    assert replies[-1].text == "What would you like to do, Sky?"
+    assert sky.labels()[-1] == "🆘 Help"
