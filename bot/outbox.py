@@ -179,6 +179,7 @@ class OutboxSender:
         self._last_in_line: dict[tuple, asyncio.Task[int]] = {}  # the next one waits for it
         self._per_chat: Counter[tuple] = Counter()  # in flight to each chat
         self._waiting: dict[int, OutboxMessage] = {}  # claimed, not yet handed to a transport
+        self._left_behind = False  # the last claim may have left due rows in the table
         self._sent = 0
 
     def kick(self) -> None:
@@ -215,12 +216,16 @@ class OutboxSender:
                                 OutboxMessage.alert_id.is_not(None)))
         async with self.db.sessions() as session:  # a read first: no write lock when idle
             if await session.scalar(select(OutboxMessage.id).where(due).limit(1)) is None:
+                self._left_behind = bool(full)  # only a busy chat's rows, if any
                 return False
         async with self.db.transaction() as session:
             rows = await claim(session, OutboxMessage, due=due, order_by=ALERTS_FIRST,
                                limit=room, now=now, claimed_status="sending")
             for row in rows:
                 row.next_attempt_at = now  # marks when we claimed it, for stuck detection
+        # rows may be left behind for want of room, or for a busy chat: look again when a
+        # send ends (otherwise the next commit or tick says when)
+        self._left_behind = len(rows) == room or bool(full)
         for row in rows:
             self._start(row)
         return bool(rows)
@@ -246,7 +251,8 @@ class OutboxSender:
         self._per_chat[chat] -= 1
         if not self._per_chat[chat]:
             del self._per_chat[chat]
-        self.kick()  # room in flight again
+        if self._left_behind:
+            self.kick()  # room in flight again
         if task.cancelled():
             return
         if task.exception() is not None:  # e.g. the database was away when saving the outcome
