@@ -91,3 +91,28 @@ def test_the_lock_file_sits_beside_the_database(tmp_path):
     assert lock_path(f"sqlite+aiosqlite:///{tmp_path}/rise.db") == tmp_path / "rise.db.writer-lock"
     assert lock_path("sqlite+aiosqlite:///:memory:") is None
     assert lock_path("sqlite+aiosqlite://") is None
+
+
+async def test_a_writer_stuck_behind_a_holder_gives_up_like_sqlites_busy_timeout(tmp_path):
+    """Never a wait for ever: after `wait` the update fails (and Telegram delivers it again),
+    as it did when SQLite's own busy timeout ran out, and the turn still works afterwards."""
+    from bot.db.write_turn import WriteTurn
+
+    for path in (None, tmp_path / "t.writer-lock"):  # this process only, and across processes
+        turn = WriteTurn(path, wait=0.2)
+        release = asyncio.Event()
+
+        async def stuck_holder(turn=turn, release=release):
+            async with turn():
+                await release.wait()
+
+        holder = asyncio.create_task(stuck_holder())
+        await settle()
+        with pytest.raises(TimeoutError):
+            async with turn():
+                pass
+        release.set()
+        await holder
+        async with asyncio.timeout(5), turn():
+            pass
+        turn.close()

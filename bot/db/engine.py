@@ -70,7 +70,8 @@ class Database:
         self.schema = schema
         self.engine = make_engine(url, schema=schema)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write_turn = WriteTurn(lock_path(url)) if self.is_sqlite else None
+        self._write_turn = (WriteTurn(lock_path(url), wait=BUSY_TIMEOUT_MS / 1000)
+                            if self.is_sqlite else None)
 
     @property
     def is_sqlite(self) -> bool:

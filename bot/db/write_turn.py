@@ -40,8 +40,9 @@ def lock_path(url: str) -> Path | None:
 class WriteTurn:
     """One writer at a time, in the order they asked."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, *, wait: float):
         self.path = path
+        self.wait = wait  # as SQLite's busy timeout: then the update fails and is delivered again
         self._lock: asyncio.Lock | None = None
         self._fd: int | None = None
         self._holder: asyncio.Task | None = None  # a transaction inside it need not queue
@@ -54,14 +55,20 @@ class WriteTurn:
             return
         if self._lock is None:
             self._lock = asyncio.Lock()
-        async with self._lock:
-            await self._lock_file()
-            self._holder = me
+        async with asyncio.timeout(self.wait):  # never wait for ever on a stuck holder
+            await self._lock.acquire()
             try:
-                yield
-            finally:
-                self._holder = None
-                self._unlock_file()
+                await self._lock_file()
+            except BaseException:
+                self._lock.release()
+                raise
+        self._holder = me
+        try:
+            yield
+        finally:
+            self._holder = None
+            self._unlock_file()
+            self._lock.release()
 
     async def _lock_file(self) -> None:
         if self.path is None:
