@@ -10,7 +10,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: install demo run test lint check bench
+TRAIN := .venv-train
+TRAIN_STAMP := $(TRAIN)/.installed
+
+# the training environment: a CPU build of torch from the machine's disk (never a bare `torch`)
+$(TRAIN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(TRAIN)
+	$(TRAIN)/bin/pip install --quiet --upgrade pip
+	$(TRAIN)/bin/pip install --quiet torch==2.13.0
+	$(TRAIN)/bin/pip install --quiet -e '.[train]'
+	touch $(TRAIN_STAMP)
+
+.PHONY: install demo run test lint check bench model
 install: $(STAMP)
 
 demo: $(STAMP)  ## the whole system offline, with a web page to try it
@@ -29,6 +40,10 @@ test: $(STAMP)  ## lint, content check, the whole suite on SQLite, then again on
 	  *) echo "PostgreSQL is not answering: the PostgreSQL run was skipped"; \
 	     test -z "$$RISE_TEST_REQUIRE_POSTGRES" ;; \
 	esac
+
+model: $(TRAIN_STAMP)  ## rebuild content/safety/model from the corpus (train split, then dev thresholds)
+	$(TRAIN)/bin/python -m bot.safety.train
+	$(TRAIN)/bin/python -m bot.safety.tune
 
 bench: $(STAMP)
 	$(BIN)/python bench/detector.py

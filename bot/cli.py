@@ -117,6 +117,41 @@ def cmd_safety_scan(args: argparse.Namespace) -> int:
     return scan_main([args.file] if args.file else [])
 
 
+def cmd_safety_evaluate(args: argparse.Namespace) -> int:
+    from bot.safety.evaluate import main as evaluate_main
+
+    return evaluate_main(args.rest)
+
+
+def cmd_safety_train(args: argparse.Namespace) -> int:
+    from bot.safety.train import main as train_main
+    from bot.safety.tune import main as tune_main
+
+    return train_main(args.rest) or tune_main([])
+
+
+def cmd_safety_report(args: argparse.Namespace) -> int:
+    """Resolved alerts' outcomes per category and channel (no message text)."""
+    import asyncio
+
+    from bot.db.engine import Database
+    from bot.db.migrate import upgrade
+    from bot.safety.report import report
+
+    settings = _settings()
+    upgrade(settings.database_url)
+
+    async def counts() -> str:
+        db = Database(settings.database_url)
+        try:
+            return await report(db)
+        finally:
+            await db.dispose()
+
+    print(asyncio.run(counts()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rise-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
         dest="safety_command", required=True)
     scan = add("scan", cmd_safety_scan, "scan messages (one per line) and print JSON lines", safety)
     scan.add_argument("file", nargs="?")
+    evaluate = add("evaluate", cmd_safety_evaluate, "figures per channel and category on the "
+                   "corpus's test split (--split dev|train, --misses)", safety)
+    evaluate.add_argument("rest", nargs=argparse.REMAINDER)
+    train = add("train", cmd_safety_train, "rebuild the semantic model from the corpus (needs "
+                "the training environment: `make model`)", safety)
+    train.add_argument("rest", nargs=argparse.REMAINDER)
+    add("report", cmd_safety_report, "how many resolved alerts were a real concern, not a "
+        "concern or unsure, per category and channel", safety)
 
     from bot.admin import register
 

@@ -33,6 +33,7 @@ from bot.db.models import (
 )
 from bot.flood import FloodGuard
 from bot.safety.gate import CountingGate, SafetyGate
+from bot.safety.reach_worker import offer_to_tell
 from bot.workers.desk import Desk, WorkerFeature, worker_help
 from bot.workers.invites import announce_joined
 from content.loader import Content
@@ -201,6 +202,8 @@ class ConversationRouter:
             outcome = await self.safety.check(session, person, event.text,
                                               remember=in_conversation)
             replies.extend(outcome.replies)
+            if outcome.replies:  # the gate has answered their words (e.g. asked kindly)
+                session.info[SAFETY_ANSWERED] = True
             if outcome.hold_flow:
                 # the flow rests, but a worker talking with them must still read every word
                 for hook in self.young_person_hooks:
@@ -233,7 +236,9 @@ class ConversationRouter:
         if event.kind == "edit":
             return [Reply(text("general.edited"))]
         if convo is None or (person.privacy_accepted_at is None and convo.flow != "onboarding"):
-            return await self._switch(session, person, convo, Goto("onboarding"))
+            lead = await self._not_understood(session, person, event) if event.text else None
+            return ([lead] if lead else []) + await self._switch(session, person, convo,
+                                                                 Goto("onboarding"))
         if event.kind == "button":
             if event.data == HIDE:
                 return [Reply(self.content.text("general.hidden"), action=HIDE)]
@@ -293,9 +298,21 @@ class ConversationRouter:
         context, saved_return = _split(convo.context)
         outcome = flow.handle(convo.state, context, event, profile)
         if not outcome.understood:
-            key = "general.stale_button" if event.kind == "button" else "general.reprompt_text"
-            return [Reply(self.content.text(key))] + flow.render(convo.state, context, profile)
+            lead = await self._not_understood(session, person, event)
+            return ([lead] if lead else []) + flow.render(convo.state, context, profile)
         return await self._apply(session, person, convo, outcome, saved_return)
+
+    async def _not_understood(self, session: AsyncSession, person: Person,
+                              event: Event) -> Reply | None:
+        """What to say before showing where they are. Typed words are never shrugged off: the
+        bot says it may not understand and offers to send them to their worker."""
+        if event.kind == "button":
+            return Reply(self.content.text("general.stale_button"))
+        if not event.text:
+            return Reply(self.content.text("general.reprompt"))
+        if session.info.get(SAFETY_ANSWERED):
+            return None
+        return await offer_to_tell(session, self.content, person, event.text, self.clock())
 
     async def _switch(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                       goto: Goto) -> list[Reply]:
@@ -429,6 +446,7 @@ CONNECTION_ATTEMPTS = 2
 ACTIVE_GRANULARITY = timedelta(minutes=1)
 ACTIVE_PERSON = "rise.active_person"  # session.info key: whose last_active_at to update
 RETURN_KEY = "_return"
+SAFETY_ANSWERED = "rise.safety_answered"  # session.info key: the gate already replied to the text
 
 
 async def _mark_active(session: AsyncSession, now: datetime) -> None:

@@ -49,9 +49,12 @@ class Health:
     ok: bool
     database: str
     clock_age_seconds: float | None
+    # "ok", or "degraded" when the semantic model did not load and the lexicon runs alone: still
+    # 200 (every message is still scanned), but the log says why and a person should look
+    detector: str = "ok"
 
     def as_json(self) -> dict:
-        return {"ok": self.ok, "database": self.database,
+        return {"ok": self.ok, "database": self.database, "detector": self.detector,
                 "clock": ("missing" if self.clock_age_seconds is None
                           else "stale" if self.clock_age_seconds > STALE_AFTER.total_seconds()
                           else "ok"),

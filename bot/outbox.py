@@ -79,12 +79,13 @@ def as_reply(message: OutboxMessage) -> Reply:
 
 async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: int | None = None,
                   address: str | None = None, buttons: Keyboard = (), dedupe_key: str | None = None,
-                  alert_id: int | None = None, photo: bytes | Drawing | None = None
-                  ) -> OutboxMessage | None:
+                  alert_id: int | None = None, photo: bytes | Drawing | None = None,
+                  copy_of: tuple[int, int] | None = None) -> OutboxMessage | None:
     """Queue one message in the caller's transaction; a repeated dedupe key queues nothing.
 
     With a photo (PNG bytes, or a wheel chart the sender draws), the text is its caption (sent
-    apart if too long for one)."""
+    apart if too long for one). With `copy_of` (chat id, message id) it is a copy of that
+    message, whatever it holds (Telegram's copyMessage), and `text` is left empty."""
     if dedupe_key is not None:
         exists = await session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
@@ -97,7 +98,8 @@ async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: i
                             address=address, text=text, buttons=encode_buttons(buttons),
                             dedupe_key=dedupe_key, alert_id=alert_id, next_attempt_at=now,
                             created_at=now, photo=photo if drawing is None else None,
-                            drawing=drawing)
+                            drawing=drawing, copy_from_chat_id=copy_of[0] if copy_of else None,
+                            copy_message_id=copy_of[1] if copy_of else None)
     session.add(message)
     await session.flush()
     if session.bind is not None and session.bind.dialect.name == "postgresql":

@@ -60,12 +60,14 @@ from bot.db.models import (
     OutboxMessage,
     Person,
     ProcessedUpdate,
+    RecentMessage,
     Relay,
     Role,
     SafetyPlanRecord,
     SafetyTimer,
     WheelResult,
 )
+from bot.safety.recent import WINDOW as RECENT_WINDOW
 from bot.tg.message_log import DELETABLE_FOR
 
 ANONYMOUS_PREFIX = "GONE-"  # an anonymised person's pseudonym: GONE-<row number>
@@ -77,7 +79,9 @@ PROCESSED_UPDATES = "processed_updates"
 OUTBOX = "outbox_sent"
 JOBS = "jobs_finished"
 CHAT_MESSAGE_IDS = "chat_message_ids"
-RULES = (PROGRESS, SAFEGUARDING, PROCESSED_UPDATES, OUTBOX, JOBS, CHAT_MESSAGE_IDS)
+RECENT_MESSAGES = "recent_messages"
+RULES = (PROGRESS, SAFEGUARDING, PROCESSED_UPDATES, OUTBOX, JOBS, CHAT_MESSAGE_IDS,
+         RECENT_MESSAGES)
 
 RULE_NAMES = {
     PROGRESS: "conversation and progress data, after closure",
@@ -86,6 +90,7 @@ RULE_NAMES = {
     OUTBOX: "sent messages in the outbox",
     JOBS: "finished jobs",
     CHAT_MESSAGE_IDS: "message ids /hide can no longer delete",
+    RECENT_MESSAGES: "recent messages kept as context (minutes)",
 }
 
 
@@ -164,6 +169,7 @@ def _steps(policy: RetentionPolicy, now: datetime) -> list[Step]:
         (PROGRESS, "chat_messages", delete(ChatMessage).where(ChatMessage.chat_id.in_(progress_chats))),
         (PROGRESS, "people.nickname", update(people).where(
             people.c.id.in_(progress_people), people.c.nickname.is_not(None)).values(nickname=None)),
+        (PROGRESS, "recent_messages", by_person(RecentMessage)),
         # safeguarding: everything pointing at the alerts first, then the alerts, then the person
         (SAFEGUARDING, "alert_events", delete(AlertEvent).where(AlertEvent.alert_id.in_(gone_alerts))),
         (SAFEGUARDING, "relays", delete(Relay).where(or_(Relay.young_person_id.in_(gone),
@@ -178,8 +184,8 @@ def _steps(policy: RetentionPolicy, now: datetime) -> list[Step]:
         (SAFEGUARDING, "jobs", by_person(Job, among=gone)),
     ]
     # anything of the progress kind still there (they came back to the chat after closure)
-    for model in (Conversation, ModuleProgress, CheckinAnswer, CheckinSchedule, SafetyPlanRecord,
-                  WheelResult):
+    for model in (Conversation, RecentMessage, ModuleProgress, CheckinAnswer, CheckinSchedule,
+                  SafetyPlanRecord, WheelResult):
         steps.append((SAFEGUARDING, model.__tablename__, by_person(model, among=gone)))
     steps.append((SAFEGUARDING, "chat_messages",
                   delete(ChatMessage).where(ChatMessage.chat_id.in_(gone_chats))))
@@ -208,6 +214,8 @@ def _steps(policy: RetentionPolicy, now: datetime) -> list[Step]:
             func.coalesce(Job.finished_at, Job.due_at) < now - timedelta(days=policy.jobs_days))),
         (CHAT_MESSAGE_IDS, "chat_messages", delete(ChatMessage).where(
             ChatMessage.at <= now - DELETABLE_FOR)),
+        (RECENT_MESSAGES, "recent_messages", delete(RecentMessage).where(
+            RecentMessage.at < now - RECENT_WINDOW)),
     ]
     return steps
 

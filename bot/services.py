@@ -27,7 +27,11 @@ from bot.outbox import OutboxSender, Transport
 from bot.safety.detecting_gate import DetectingGate
 from bot.safety.detector import Detector
 from bot.safety.escalation import Escalation
+from bot.safety.media import MediaPassOn
 from bot.safety.policy import EscalationPolicy, load_policy
+from bot.safety.questions import KindQuestions
+from bot.safety.reach_worker import ReachWorker
+from bot.safety.reader import SafetyReader
 from bot.safety.young_person_side import YoungPersonSafety
 from bot.tg.message_log import MessageLog
 from bot.tg.transport import TelegramTransport
@@ -94,36 +98,50 @@ def checkin_rules(settings: Settings | None) -> CheckinRules:
                         missed_in_a_row=settings.missed_checkins_to_flag)
 
 
-_DETECTOR: Detector | None = None
+_READER: SafetyReader | None = None
+
+
+def shared_reader() -> SafetyReader:
+    """The lexicon is compiled and the model loaded once per process."""
+    global _READER
+    if _READER is None:
+        _READER = SafetyReader.load()
+    return _READER
 
 
 def shared_detector() -> Detector:
-    """The lexicon is compiled once per process."""
-    global _DETECTOR
-    if _DETECTOR is None:
-        _DETECTOR = Detector.load()
-    return _DETECTOR
+    """The lexicon alone: cheap enough to order a queue by (``bot.tg.admission``)."""
+    return shared_reader().lexicon
 
 
 def build_services(db: Database, *, content: Content | None = None,
                    now: Callable[[], datetime] = system_clock, settings: Settings | None = None,
                    policy: EscalationPolicy | None = None,
-                   worker_features: Sequence[WorkerFeature] = ()) -> Services:
+                   worker_features: Sequence[WorkerFeature] = (),
+                   reader: SafetyReader | None = None) -> Services:
     content = content or default_content()
     zone = ZoneInfo(settings.timezone) if settings else ZoneInfo("Europe/London")
     escalation = Escalation(policy or load_policy(), content, zone)
-    gate = DetectingGate(shared_detector(), escalation, content, now)
+    gate = DetectingGate(reader or shared_reader(), escalation, content, now)
+    questions = KindQuestions(escalation, content, now)
+    media = MediaPassOn(escalation, content, now)
+    reach = ReachWorker(escalation, content, now)
     bot_username = settings.bot_username if settings else "rise_demo_bot"
     checkins = Checkins(escalation, content, zone, checkin_rules(settings))
     features: list[WorkerFeature] = [RelayFeature(), DutyFeature(escalation),
                                      *default_features(bot_username), *checkin_features(checkins),
                                      *worker_features]
     router = ConversationRouter(db, content, safety=gate, clock=now, worker_features=features,
-                                young_person_hooks=[YoungPersonSafety(escalation, content, now)])
+                                young_person_hooks=[YoungPersonSafety(escalation, content, now,
+                                                                      questions),
+                                                    media, reach])
     router.effect_handlers.append(checkins.apply)
     router.profile_extras["timer_running"] = checkins.timer_profile
     clock = Clock(db, now)
     escalation.register(clock)
+    questions.register(clock)
+    media.register(clock)
+    reach.register(clock)
     wellbeing.register_jobs(clock, content)
     checkins.register(clock)
     services = Services(db=db, content=content, router=router, clock=clock,

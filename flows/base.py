@@ -28,6 +28,8 @@ class Event:
     data: str = ""
     command: str = ""
     args: str = ""
+    media: str = ""  # for "media": photo, voice, location... ("" when the kind is not known)
+    message_id: int = 0  # for "media": the message in the person's own chat, to pass it on
 
     @classmethod
     def typed(cls, text: str) -> Event:

@@ -13,6 +13,7 @@ HIDE = "hide"
 HELP = "help"
 HELP_BACK = "help:back"
 MENU = "menu:enter"
+WORKER_NOW = "help:worker"  # "I need a worker now": pages the duty worker, no typing needed
 
 
 def help_button(content: Content) -> Button:
@@ -23,8 +24,13 @@ def menu_button(content: Content) -> Button:
     return Button(content.text("buttons.menu"), MENU)
 
 
+def worker_now_button(content: Content) -> Button:
+    return Button(content.text("buttons.worker_now"), WORKER_NOW)
+
+
 def help_reply(content: Content, *, can_go_back: bool = True) -> Reply:
-    """Every help contact, said plainly, with a way back to where the person was."""
+    """Every help contact, said plainly, a way to ask for a worker without typing, and a way
+    back to where the person was."""
     book = content.contacts
     lines = [content.text("help.title"), ""]
     for key in book.help_now:
@@ -35,7 +41,8 @@ def help_reply(content: Content, *, can_go_back: bool = True) -> Reply:
         lines.append("")
     lines.append(content.text("help.footer"))
     row = [Button(content.text("buttons.back_to_where"), HELP_BACK)] if can_go_back else []
-    return Reply("\n".join(lines).strip(), ((*row, menu_button(content)),))
+    return Reply("\n".join(lines).strip(),
+                 ((worker_now_button(content),), (*row, menu_button(content))))
 
 
 def sorry_reply(content: Content) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from flows.base import Button, Flow, Goto, Turn, keyboard
-from flows.common import HIDE, menu_button
+from flows.common import HIDE, menu_button, worker_now_button
 
 
 class MenuFlow(Flow):
@@ -37,6 +37,7 @@ class MenuFlow(Flow):
                  Button(text("menu.timer_button"), "tm:open")],
                 [Button(text("menu.about_button"), "menu:about"),
                  Button(text("menu.hide_button"), HIDE)],
+                [worker_now_button(self.content)],
             ))
         elif turn.state == "modules":
             self._list_modules(turn)

@@ -80,7 +80,7 @@ async def test_help_from_every_state_shows_the_contacts_and_returns(system, db):
 
         help_replies = await chat.press("🆘 Help")
         assert help_replies[0].text.startswith("🆘 Help is here")
-        assert chat.labels() == ["↩️ Back to where I was", "🏠 Menu"]
+        assert chat.labels() == ["🙋 I need a worker now", "↩️ Back to where I was", "🏠 Menu"]
         assert "Childline: 📞 0800 1111" in help_replies[0].text
         assert "🚨 Police, ambulance or fire: 📞 999" in help_replies[0].text
         assert await where(db, 7001) == here, "help must not move the conversation"
@@ -105,4 +105,4 @@ async def test_help_works_even_before_the_first_start(router):
     chat = Chat(router, telegram_id=7002)
     replies = await chat.send("/help")
     assert replies[0].text.startswith("🆘 Help is here")
-    assert chat.labels() == ["🏠 Menu", "🆘 Help"]
+    assert chat.labels() == ["🙋 I need a worker now", "🏠 Menu", "🆘 Help"]

@@ -10,6 +10,10 @@ from sqlalchemy import select
 from bot.db.models import ModuleProgress
 from tests.transcript import Chat
 
+NOT_UNDERSTOOD = ("I'm a bot, so I might not understand what you typed. Sorry.\n"
+                  "If you want your worker to see your message, tap Tell my worker.\n"
+                  "If you need help now, tap Help.")
+
 
 @pytest.fixture
 async def learner(practice_router) -> Chat:
@@ -133,7 +137,8 @@ async def test_a_button_from_an_older_message_gets_a_gentle_explanation(learner)
 async def test_typing_on_a_button_step_gets_a_re_prompt(learner):
     await open_practice(learner)
     replies = await learner.send("what?")
-    assert replies[0].text == "Thanks! Please use the buttons for this bit 🙂"
+    assert replies[0].text == NOT_UNDERSTOOD
+    assert [b.label for row in replies[0].buttons for b in row] == ["💬 Tell my worker", "🆘 Help"]
     assert replies[1].text == "Step 1 of 6\n\nThis is the first step."
 
 

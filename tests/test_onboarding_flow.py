@@ -6,6 +6,10 @@ from sqlalchemy import select
 
 from bot.db.models import Person
 
+NOT_UNDERSTOOD = ("I'm a bot, so I might not understand what you typed. Sorry.\n"
+                  "If you want your worker to see your message, tap Tell my worker.\n"
+                  "If you need help now, tap Help.")
+
 
 async def test_a_new_young_person_is_told_about_privacy_before_they_pick_a_nickname(young_person):
     replies = await young_person.send("/start")
@@ -35,7 +39,7 @@ async def test_a_new_young_person_is_told_about_privacy_before_they_pick_a_nickn
     assert replies[1].text == "What would you like to do, Sky?"
     assert young_person.labels() == ["🎯 Fill in my wheel", "📚 Modules", "🛟 My safety plan",
                                      "🎯 My wheel", "⏱ Safety timer", "ℹ️ About this chat",
-                                     "🙈 Hide chat", "🆘 Help"]
+                                     "🙈 Hide chat", "🙋 I need a worker now", "🆘 Help"]
 
 
 async def test_a_suggested_nickname_can_be_tapped(young_person):
@@ -63,7 +67,8 @@ async def test_a_phone_number_or_link_is_not_accepted_as_a_nickname(young_person
 async def test_typing_before_agreeing_to_privacy_keeps_them_in_onboarding(young_person, db):
     await young_person.send("/start")
     replies = await young_person.send("hello?")
-    assert replies[0].text == "Thanks! Please use the buttons for this bit 🙂"
+    assert replies[0].text == NOT_UNDERSTOOD
+    assert [b.label for row in replies[0].buttons for b in row] == ["💬 Tell my worker", "🆘 Help"]
     assert replies[1].text.startswith("Hi, welcome 👋")
     replies = await young_person.send("/menu")
     assert replies[0].text.startswith("Hi, welcome 👋")

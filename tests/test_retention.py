@@ -120,18 +120,20 @@ async def remaining(db) -> dict[str, list[str]]:
 KEPT_ALL = ["YP-11M", "YP-13M", "YP-26Y", "YP-OPEN"]
 EXPECTED_COUNTS = {
     "progress_after_closure": {
-        "conversations": 2, "module_progress": 2, "checkin_answers": 2, "checkin_schedules": 2,
-        "safety_timers": 2, "safety_plans": 2, "wheel_results": 2, "chat_messages": 2,
-        "people.nickname": 2},
+        "conversations": 2, "recent_messages": 0, "module_progress": 2, "checkin_answers": 2,
+        "checkin_schedules": 2, "safety_timers": 2, "safety_plans": 2, "wheel_results": 2,
+        "chat_messages": 2, "people.nickname": 2},
     "safeguarding_after_closure": {
         "alert_events": 1, "relays": 1, "outbox": 1, "safety_timers": 0, "alerts": 1,
         "case_notes": 1, "audit_log": 1, "invites": 1, "jobs": 1, "conversations": 0,
-        "module_progress": 0, "checkin_answers": 0, "checkin_schedules": 0, "safety_plans": 0,
+        "recent_messages": 0, "module_progress": 0, "checkin_answers": 0, "checkin_schedules": 0,
+        "safety_plans": 0,
         "wheel_results": 0, "chat_messages": 0, "people (made anonymous)": 1},
     "processed_updates": {"processed_updates": 0},
     "outbox_sent": {"outbox": 0},
     "jobs_finished": {"jobs": 0},
     "chat_message_ids": {"chat_messages": 0},
+    "recent_messages": {"recent_messages": 0},
 }
 
 

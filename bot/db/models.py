@@ -178,6 +178,10 @@ class OutboxMessage(Base):
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG; then `text` is its caption
     # or a chart to draw when sending (bot.charts.WheelDrawing); scores, so encrypted
     drawing: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    # or a copy of a message a young person sent (a photo, a location...), sent with copyMessage
+    # from their own chat; ids only, the content stays with Telegram
+    copy_from_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    copy_message_id: Mapped[int | None] = mapped_column(BigInteger)
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
@@ -198,7 +202,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     severity: Mapped[int] = mapped_column(Integer)
-    categories: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"names": [...]}
+    categories: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"names": [...], "channels"}
     status: Mapped[str] = mapped_column(String(14), default="open", index=True)
     source: Mapped[str] = mapped_column(String(20), default="message")  # message | checkin | timer
     policy: Mapped[dict[str, Any]] = mapped_column(default=dict)  # frozen when opened
@@ -213,6 +217,7 @@ class Alert(Base):
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     outcome: Mapped[str | None] = mapped_column(EncryptedText)
+    concern: Mapped[str | None] = mapped_column(String(12))  # real_concern | not_concern | unsure
 
 
 class AlertEvent(Base):
@@ -386,3 +391,17 @@ class Heartbeat(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     beat_at: Mapped[datetime]
     detail: Mapped[str | None] = mapped_column(String(120))  # host and process id, no personal data
+
+
+class RecentMessage(Base):
+    """A young person's last few free-text messages, encrypted, kept for minutes only: read
+    beside the next one ("hes here" after "im scared of my ex"), the same on every web process
+    and across restarts."""
+
+    __tablename__ = "recent_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    severity: Mapped[int] = mapped_column(Integer, default=0)  # how it was rated then

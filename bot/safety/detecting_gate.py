@@ -1,52 +1,34 @@
-"""The safety gate with the detector behind it: every young person's text, before any flow.
+"""The safety gate with both channels behind it: every young person's text, before any flow.
 
-A hit of medium or above opens (or updates) an alert in the caller's transaction, then the young
-person gets a calm reply by severity, in the same update. Recent messages are kept in memory
-only, for a short while, so "I'm scared of him" then "he's here" counts together without storing
-free text that raised nothing.
+A rating of medium or above opens (or updates) an alert in the caller's transaction, then the
+young person gets a calm reply by severity, in the same update. When the model is unsure, the
+bot asks the young person kindly (*tell a worker* / *I'm OK*) instead of waking the duty
+worker; a question left unanswered for ``QUESTION_MINUTES`` becomes a flag to their worker.
+Recent messages are kept encrypted in the database for half an hour (``bot.safety.recent``),
+so "I'm scared of him" then "he's here" counts together on any process, across restarts.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import schedule
 from bot.db.models import Person
-from bot.safety.detector import Detector, Severity
+from bot.safety import recent
+from bot.safety.detector import Severity
 from bot.safety.escalation import Escalation
 from bot.safety.gate import SafetyOutcome
+from bot.safety.reader import SafetyReader
+from bot.safety.replies import safety_reply_text
 from content.loader import Content
 from flows.base import Button, Reply
 
-RECENT_COUNT = 4
-RECENT_SECONDS = 30 * 60
-
-
-class RecentMessages:
-    """A few recent messages per person, in memory, forgotten after half an hour."""
-
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic):
-        self.monotonic = monotonic
-        self._by_person: dict[int, deque[tuple[float, str]]] = {}
-
-    def get(self, person_id: int) -> list[str]:
-        cutoff = self.monotonic() - RECENT_SECONDS
-        kept = self._by_person.get(person_id)
-        if not kept:
-            return []
-        while kept and kept[0][0] < cutoff:
-            kept.popleft()
-        return [text for _, text in kept]
-
-    def add(self, person_id: int, text: str) -> None:
-        self._by_person.setdefault(person_id, deque(maxlen=RECENT_COUNT)).append(
-            (self.monotonic(), text))
-        if len(self._by_person) > 50_000:  # bounded memory whatever happens
-            self._by_person.pop(next(iter(self._by_person)))
+QUESTION_UNANSWERED = "safety_question_unanswered"
+QUESTION_MINUTES = 5
+EXCERPT_BEFORE = 3  # earlier messages kept on an alert beside the one that raised it
 
 
 def safe_question(content: Content, alert_id: int) -> Reply:
@@ -58,32 +40,54 @@ def safe_question(content: Content, alert_id: int) -> Reply:
     ),))
 
 
+def kind_question(content: Content, message_id: int) -> Reply:
+    """Asked when the model is unsure: the young person chooses, nobody is woken."""
+    text = content.text
+    return Reply(text("safety.unsure_question"), ((
+        Button(text("safety.unsure_tell"), f"ask:tell:{message_id}"),
+        Button(text("safety.unsure_ok"), f"ask:ok:{message_id}"),
+    ),))
+
+
 class DetectingGate:
-    def __init__(self, detector: Detector, escalation: Escalation, content: Content,
-                 clock: Callable[[], datetime], recent: RecentMessages | None = None):
-        self.detector = detector
+    def __init__(self, reader: SafetyReader, escalation: Escalation, content: Content,
+                 clock: Callable[[], datetime]):
+        self.reader = reader
         self.escalation = escalation
         self.content = content
         self.clock = clock
-        self.recent = recent or RecentMessages()
         self.scanned = 0
+
+    @property
+    def detector(self):  # the lexicon, for callers that only need code words
+        return self.reader.lexicon
 
     async def check(self, session: AsyncSession, person: Person, text: str, *,
                     remember: bool = True) -> SafetyOutcome:
         self.scanned += 1
-        before = self.recent.get(person.id)
-        detection = self.detector.scan(text, before)
-        if remember:  # not a nickname or other set-up answer: worth reading beside the next one
-            self.recent.add(person.id, text)
-        if detection.severity < Severity.MEDIUM:
+        now = self.clock()
+        before = await recent.earlier(session, person.id, now)
+        verdict = self.reader.read(text, before)
+        kept_id = None
+        if remember or verdict.severity >= Severity.MEDIUM or verdict.ask:
+            # a set-up answer (a nickname) is not kept, unless it is itself worrying
+            kept_id = await recent.remember(session, person.id, text, verdict.severity, now)
+        if verdict.severity < Severity.MEDIUM:
+            if verdict.ask and kept_id is not None:
+                await schedule(session, QUESTION_UNANSWERED,
+                               now + timedelta(minutes=QUESTION_MINUTES), person_id=person.id,
+                               payload={"message_id": kept_id,
+                                        "categories": list(verdict.categories)},
+                               dedupe_key=f"ask:{kept_id}")
+                return SafetyOutcome(replies=[kind_question(self.content, kept_id)])
             return SafetyOutcome()
+        excerpt = [e.text for e in before[-EXCERPT_BEFORE:]] + [verdict.quote]
         alert = await self.escalation.raise_alert(
-            session, person, severity=detection.severity, categories=detection.categories,
-            source="message", now=self.clock(), excerpt=[*before[-3:], text])
-        if not remember:
-            self.recent.add(person.id, text)  # it raised an alert: it is part of the story now
+            session, person, severity=verdict.severity, categories=verdict.categories,
+            source="message", now=now, excerpt=excerpt, channels=verdict.channels)
         assert alert is not None
-        replies = [Reply(self.content.text(f"safety.{detection.severity.label}"))]
-        if detection.severity >= Severity.HIGH:
+        replies = [Reply(safety_reply_text(self.content, verdict.severity.label,
+                                           verdict.categories))]
+        if verdict.severity >= Severity.HIGH:
             replies.append(safe_question(self.content, alert.id))
         return SafetyOutcome(replies=replies, hold_flow=True)

@@ -32,6 +32,8 @@ ACK_REMINDER = "alert_ack_reminder"
 WORKER_ROLES = (Role.SUPPORT_WORKER, Role.DUTY_WORKER, Role.MANAGER)
 EXCERPT_LIMIT = 6
 NOBODY_RETRY = timedelta(minutes=1)  # messages kept on an alert: the trigger and the few before it
+# What the worker who resolved an alert says it was, looking back (alerts.concern; the report)
+CONCERNS = {"real_concern": "real concern", "not_concern": "not a concern", "unsure": "unsure"}
 
 
 def alert_buttons(alert: Alert) -> Keyboard:
@@ -63,18 +65,27 @@ class Escalation:
 
     async def raise_alert(self, session: AsyncSession, person: Person, *, severity: Severity,
                           categories: Sequence[str], source: str, now: datetime,
-                          excerpt: Sequence[str] = ()) -> Alert | None:
-        """Open an alert, or attach to the person's open one (re-paging only if severity rises)."""
+                          excerpt: Sequence[str] = (), channels: Sequence[str] = ()
+                          ) -> Alert | None:
+        """Open an alert, or attach to the person's open one (re-paging only if severity rises).
+
+        `channels` are the detector channels that raised it ("lexicon", "model"): kept in
+        ``categories["channels"]`` for the report of outcomes (`rise-bot safety report`).
+        """
         if severity < Severity.MEDIUM:
             return None
         alert = await session.scalar(
             select(Alert).where(Alert.person_id == person.id, Alert.status.in_(OPEN_STATUSES))
             .order_by(Alert.id.desc()).limit(1))
         if alert is not None:
-            return await self._attach(session, alert, severity, categories, excerpt[-1:], now)
+            return await self._attach(session, alert, severity, categories, excerpt[-1:], now,
+                                      channels)
         policy = self.policy.for_label(severity.label)
+        recorded: dict[str, Any] = {"names": sorted(set(categories))}
+        if channels:
+            recorded["channels"] = sorted(set(channels))
         alert = Alert(person_id=person.id, severity=int(severity), source=source,
-                      categories={"names": sorted(set(categories))}, status="open",
+                      categories=recorded, status="open",
                       policy=policy.model_dump(), excerpt=_excerpt(None, excerpt), opened_at=now,
                       updated_at=now)
         session.add(alert)
@@ -88,10 +99,14 @@ class Escalation:
         return alert
 
     async def _attach(self, session: AsyncSession, alert: Alert, severity: Severity,
-                      categories: Sequence[str], excerpt: Sequence[str], now: datetime) -> Alert:
+                      categories: Sequence[str], excerpt: Sequence[str], now: datetime,
+                      channels: Sequence[str] = ()) -> Alert:
         alert.excerpt = _excerpt(alert.excerpt, excerpt)
-        names = sorted(set(alert.categories.get("names", [])) | set(categories))
-        alert.categories = {"names": names}
+        recorded = dict(alert.categories)  # a new dict: the JSON column sees the change
+        recorded["names"] = sorted(set(recorded.get("names", [])) | set(categories))
+        if channels:
+            recorded["channels"] = sorted(set(recorded.get("channels", [])) | set(channels))
+        alert.categories = recorded
         alert.updated_at = now
         if severity <= alert.severity:
             self._event(session, alert, "repeated", now, severity=severity.label)
@@ -145,7 +160,7 @@ class Escalation:
         if not recipients:  # keep trying, often, until someone can be reached
             await schedule(session, ESCALATE, now + NOBODY_RETRY,
                            payload={"alert_id": alert.id, "level": 0})
-        elif policy.page:
+        elif policy.page or level + 1 < len(levels):  # a flag (page: false) goes up, once
             await self._schedule_next(session, alert, policy, level, now)
 
     async def _schedule_next(self, session: AsyncSession, alert: Alert, policy: SeverityPolicy,
@@ -203,7 +218,12 @@ class Escalation:
         label = Severity(alert.severity).label.upper()
         icon = "🚨" if alert.severity >= Severity.HIGH else "⚠️"
         when = alert.opened_at.astimezone(self.zone) if self.zone else alert.opened_at
-        lines = [f"{icon} {label} alert #{alert.id} – {person.pseudonym}",
+        flag_overdue = (alert.pages > 1 and alert.level > 0
+                        and not SeverityPolicy.model_validate(alert.policy).page)
+        lines = [f"⏰ Unacknowledged {label.lower()} flag from {_ago(now - alert.opened_at)} "
+                 "ago: it now comes to the duty list and managers."
+                 ] if flag_overdue else []
+        lines += [f"{icon} {label} alert #{alert.id} – {person.pseudonym}",
                  f"About: {category_words(alert)}",
                  f"Opened: {when:%H:%M %a %d %b}",
                  f"Source: {alert.source}"]
@@ -211,7 +231,7 @@ class Escalation:
             lines += ["", "What they said (most recent last):", alert.excerpt]
         if alert.safe_answer:
             lines += ["", f"Somewhere safe right now? {alert.safe_answer}"]
-        if alert.pages > 1:
+        if alert.pages > 1 and not flag_overdue:
             lines += ["", f"Page {alert.pages}: nobody has acknowledged yet."]
         return "\n".join(lines)
 
@@ -296,6 +316,16 @@ class Escalation:
                                 f"{worker.display_name or worker.pseudonym}.")
         return True
 
+    async def record_concern(self, session: AsyncSession, alert: Alert, worker: Person,
+                             concern: str, now: datetime) -> None:
+        """Looking back, was it a real concern? Counted by `rise-bot safety report`; nothing is
+        retrained from it automatically. A later answer replaces an earlier one (both kept in
+        the alert's events)."""
+        if concern not in CONCERNS:
+            raise ValueError(f"unknown concern {concern!r}")
+        alert.concern = concern
+        self._event(session, alert, "concern_recorded", now, actor=worker, concern=concern)
+
     async def record_safe_answer(self, session: AsyncSession, alert: Alert, answer: str,
                                  now: datetime) -> None:
         """The young person's answer to "Are you somewhere safe?" goes straight to the workers."""
@@ -340,6 +370,14 @@ async def _cancel_jobs(session: AsyncSession, alert_id: int, kind: str) -> None:
                                                        Job.status == "pending")):
         if job.payload.get("alert_id") == alert_id:
             job.status = "cancelled"
+
+
+def _ago(elapsed: timedelta) -> str:
+    minutes = max(0, int(elapsed.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    hours = minutes // 60
+    return f"{hours} hour{'' if hours == 1 else 's'}"
 
 
 def _excerpt(existing: str | None, new: Sequence[str]) -> str | None:

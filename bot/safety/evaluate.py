@@ -1,135 +1,74 @@
-"""Score the detector on the labelled corpus: ``python -m bot.safety.evaluate [FILE ...]``.
+"""Honest figures: ``rise-bot safety evaluate [--split test|dev|train] [--misses]``.
 
-Labels: critical (must be rated critical), same_day (needs a same-day response: high or
-critical), indicator (risk indicator: medium or above), ordinary and lookalike (should stay
-below medium). Prints the five figures for each file (default: tuning and held-out sets).
+Scores the lexicon alone, the model alone and both combined (what the bot runs) on one split of
+the v2 corpus (default: ``test``, written by someone who never saw the training data, the dev
+data or the lexicon, and never used to choose anything). Prints the five figures with their
+targets, "asked" (negatives the bot would ask about rather than flag), and recall per category.
+Exit status 1 when the combined detector misses a target.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from bot.safety.detector import Detector, Severity
-
-LABELS = ("critical", "same_day", "indicator", "ordinary", "lookalike")
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "safety" / "corpus"
-
-# figure name -> (target, "min" or "max")
-TARGETS = {
-    "same_day_high": (95.0, "min"),
-    "critical_critical": (85.0, "min"),
-    "indicator_medium": (85.0, "min"),
-    "ordinary_medium": (5.0, "max"),
-    "lookalike_medium": (10.0, "max"),
-}
-
-
-@dataclass(frozen=True)
-class Example:
-    label: str
-    text: str
-    line: int
-
-
-def read_corpus(path: Path) -> list[Example]:
-    """Read a TSV corpus: ``label<TAB>text`` per line; ``#`` starts a comment line."""
-    examples = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        label, sep, text = line.partition("\t")
-        if not sep or label not in LABELS:
-            raise ValueError(
-                f"{path.name}:{number}: expected '<label>\\t<text>', label in {LABELS}"
-            )
-        examples.append(Example(label, text, number))
-    return examples
-
-
-def _pct(hits: int, total: int) -> float:
-    return 100.0 * hits / total if total else 0.0
-
-
-def score(examples: Iterable[Example], detector: Detector) -> tuple[dict[str, float], list]:
-    """The five figures (percentages) and the examples that missed their target."""
-    counts = {label: [0, 0] for label in LABELS}  # label -> [meets-threshold, total]
-    same_day = [0, 0]
-    misses = []
-    for ex in examples:
-        severity = detector.scan(ex.text).severity
-        if ex.label == "critical":
-            ok = severity == Severity.CRITICAL
-            same_day[0] += severity >= Severity.HIGH
-            same_day[1] += 1
-            counts["critical"][0] += ok
-        elif ex.label == "same_day":
-            ok = severity >= Severity.HIGH
-            same_day[0] += ok
-            same_day[1] += 1
-        elif ex.label == "indicator":
-            ok = severity >= Severity.MEDIUM
-            counts["indicator"][0] += ok
-        else:
-            counts[ex.label][0] += severity >= Severity.MEDIUM
-            ok = severity < Severity.MEDIUM
-        counts[ex.label][1] += 1
-        if not ok:
-            misses.append((ex, severity))
-    figures = {
-        "same_day_high": _pct(*same_day),
-        "critical_critical": _pct(*counts["critical"]),
-        "indicator_medium": _pct(*counts["indicator"]),
-        "ordinary_medium": _pct(*counts["ordinary"]),
-        "lookalike_medium": _pct(*counts["lookalike"]),
-    }
-    return figures, misses
-
-
-def meets_targets(figures: dict[str, float]) -> dict[str, bool]:
-    return {
-        name: (figures[name] >= target if kind == "min" else figures[name] <= target)
-        for name, (target, kind) in TARGETS.items()
-    }
-
-
-DESCRIPTIONS = {
-    "same_day_high": "same-day (incl. critical) rated high+",
-    "critical_critical": "critical rated critical",
-    "indicator_medium": "indicators rated medium+",
-    "ordinary_medium": "ordinary rated medium+",
-    "lookalike_medium": "lookalikes rated medium+",
-}
+from bot.safety.corpus import read_file, read_split, split_files
+from bot.safety.reader import SafetyReader
+from bot.safety.scoring import (
+    CHANNELS,
+    DESCRIPTIONS,
+    TARGETS,
+    figures,
+    meets,
+    misses,
+    per_category,
+    read_cases,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.safety.evaluate", description=__doc__)
-    parser.add_argument("files", nargs="*", type=Path,
-                        help="TSV corpus files (default: tuning.tsv and holdout.tsv)")
+    parser = argparse.ArgumentParser(prog="rise-bot safety evaluate", description=__doc__)
+    parser.add_argument("--split", choices=("test", "dev", "train"), default="test")
+    parser.add_argument("--file", type=Path, action="append",
+                        help="score these corpus files instead of a split")
     parser.add_argument("--misses", action="store_true",
-                        help="also list the examples that missed (prints corpus text)")
+                        help="also list what the combined detector missed (prints corpus text)")
     args = parser.parse_args(argv)
-    files = args.files or [CORPUS_DIR / "tuning.tsv", CORPUS_DIR / "holdout.tsv"]
-    detector = Detector.load()
-    all_ok = True
-    for path in files:
-        examples = read_corpus(path)
-        figures, misses = score(examples, detector)
-        verdicts = meets_targets(figures)
-        print(f"{path.name} ({len(examples)} messages)")
-        for name, value in figures.items():
-            target, kind = TARGETS[name]
-            sign = ">=" if kind == "min" else "<="
-            mark = "ok" if verdicts[name] else "MISSED"
-            print(f"  {DESCRIPTIONS[name]:<40} {value:6.1f}%   target {sign}{target:g}%  {mark}")
-        all_ok &= all(verdicts.values())
-        if args.misses:
-            for ex, severity in misses:
-                print(f"    {path.name}:{ex.line} {ex.label:<10} got {severity.label:<8} {ex.text}")
-    return 0 if all_ok else 1
+    reader = SafetyReader.load()
+    if args.file:
+        examples = [ex for path in args.file for ex in read_file(path)]
+        name = ", ".join(p.name for p in args.file)
+    else:
+        examples = read_split(args.split)
+        name = f"{args.split} split ({', '.join(p.name for p in split_files(args.split))})"
+    thresholds = reader.model.thresholds if reader.model else None
+    if reader.degraded:
+        print(f"note: the model is not loaded ({reader.why_not}); model figures are empty")
+    cases = read_cases(examples, reader)
+    print(f"{name}: {len(examples)} messages")
+    table = {channel: figures(cases, thresholds, channel) for channel in CHANNELS}
+    print(f"  {'':<40} {'lexicon':>8} {'model':>8} {'combined':>9}   target")
+    for key, (target, kind) in TARGETS.items():
+        values = " ".join(f"{table[c].get(key, 0.0):7.1f}%" for c in CHANNELS)
+        mark = "ok" if meets(table["combined"])[key] else "MISSED"
+        print(f"  {DESCRIPTIONS[key]:<40} {values}   {'>=' if kind == 'min' else '<='}"
+              f"{target:g}%  {mark}")
+    print(f"  {'negatives asked about (not flagged)':<40} "
+          + " ".join(f"{table[c].get('asked', 0.0):7.1f}%" for c in CHANNELS))
+    print("  per category: messages reaching their level (high+ for high/critical, medium+ for"
+          " medium)")
+    by_channel = {channel: per_category(cases, thresholds, channel) for channel in CHANNELS}
+    for category, (_, total) in by_channel["combined"].items():
+        cells = " ".join(f"{100 * by_channel[c][category][0] / total:7.1f}%" for c in CHANNELS)
+        print(f"    {category:<38} {cells}   (n={total})")
+    if args.misses:
+        for case, severity in misses(cases, thresholds, "combined"):
+            ex = case.example
+            context = " | ".join(ex.earlier)
+            print(f"    {ex.source:<16} {ex.severity.label:<8} got {severity.label:<8} "
+                  f"{ex.category:<24} {(context + ' || ') if context else ''}{ex.text[:160]}")
+    return 0 if all(meets(table["combined"]).values()) else 1
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
     python -m bot.safety.scan_cli messages.txt
     echo "he's outside my house" | python -m bot.safety.scan_cli
 
-Output per line: {"text": ..., "severity": ..., "categories": [...], "matches": [...]}.
+Output per line: {"text": ..., "severity": ..., "categories": [...], "matches": [...],
+"channels": {...}, "ask": ...}. Every channel the bot runs is run (the lexicon, and the model
+when it loads); each line is read as a message on its own, with no context carried between lines.
 Nothing is logged; the text only goes to stdout, where the caller asked for it.
 """
 
@@ -15,14 +17,26 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.safety.detector import Detector, LexiconError
+from bot.safety.detector import LexiconError
+from bot.safety.reader import SafetyReader, Verdict
 
 
-def scan_stream(lines: Iterable[str], detector: Detector) -> Iterator[str]:
+def as_json(text: str, verdict: Verdict) -> dict:
+    out = verdict.lexicon.to_json(text)
+    out["severity"] = verdict.severity.label
+    out["categories"] = list(verdict.categories)
+    reading = verdict.reading
+    out["channels"] = {"lexicon": verdict.lexicon.severity.label, "model": verdict.model.label,
+                       "model_scores": [round(p, 3) for p in reading.danger]}
+    out["ask"] = verdict.ask
+    return out
+
+
+def scan_stream(lines: Iterable[str], reader: SafetyReader) -> Iterator[str]:
     """One JSON line per input line, in order (trailing newlines are stripped)."""
     for line in lines:
         text = line.rstrip("\r\n")
-        yield json.dumps(detector.scan(text).to_json(text), ensure_ascii=False)
+        yield json.dumps(as_json(text, reader.read(text)), ensure_ascii=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,10 +49,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="safety content directory (default: the packaged content/safety)")
     args = parser.parse_args(argv)
     try:
-        detector = Detector.load(args.content)
+        detector = SafetyReader.load(args.content)
     except LexiconError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if detector.degraded:
+        print(f"warning: the model is not loaded ({detector.why_not}); the lexicon runs alone",
+              file=sys.stderr)
     if args.file is None:
         for out in scan_stream(sys.stdin, detector):
             print(out)

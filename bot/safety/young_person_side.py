@@ -13,6 +13,8 @@ from bot.conversation_record import ConversationRecord
 from bot.db.models import Alert, Person, Relay
 from bot.outbox import enqueue
 from bot.safety.escalation import Escalation
+from bot.safety.questions import PREFIX as QUESTION_PREFIX
+from bot.safety.questions import KindQuestions
 from content.loader import Content
 from flows.base import Button, Event, Reply
 from flows.common import HELP_BACK
@@ -38,15 +40,19 @@ def end_relay_button(content: Content, relay: Relay) -> Button:
 class YoungPersonSafety:
     """Handles safety answers and relay messages; None means the flow should handle the event."""
 
-    def __init__(self, escalation: Escalation, content: Content, clock: Callable[[], datetime]):
+    def __init__(self, escalation: Escalation, content: Content, clock: Callable[[], datetime],
+                 questions: KindQuestions | None = None):
         self.escalation = escalation
         self.content = content
         self.clock = clock
+        self.questions = questions or KindQuestions(escalation, content, clock)
 
     async def handle(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                      event: Event) -> list[Reply] | None:
         if event.kind == "button" and event.data.startswith("safe:"):
             return await self._safe_answer(session, person, event.data)
+        if event.kind == "button" and event.data.startswith(QUESTION_PREFIX):
+            return await self.questions.answer(session, person, event.data)
         if event.kind == "button" and event.data.startswith("rl:end:"):
             return await self._end_relay(session, person)
         if event.kind == "text" and event.text:

@@ -229,9 +229,10 @@ async def _answer(server: FakeTelegram, call: Call, handler: Handler,
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def target_chat(server: FakeTelegram, params: Params, *, sending: bool = True) -> ChatState:
+def target_chat(server: FakeTelegram, params: Params, *, sending: bool = True,
+                field: str = "chat_id") -> ChatState:
     """The chat named by chat_id (an id or "@username"), checked the way Telegram checks it."""
-    raw = params.get("chat_id")
+    raw = params.get(field)
     if raw in (None, ""):
         raise bad_request("chat_id is empty")
     chat: ChatState | None = None
@@ -318,7 +319,8 @@ def formatted(params: Params, field: str, *, required: bool) -> tuple[str | None
 
 def file_path(stored: StoredFile) -> str:
     ext = {"photo": "png", "document": (stored.file_name or "f.bin").rsplit(".", 1)[-1],
-           "voice": "oga", "sticker": "webp", "video_note": "mp4"}.get(stored.kind, "bin")
+           "voice": "oga", "sticker": "webp", "video_note": "mp4",
+           "video": "mp4"}.get(stored.kind, "bin")
     return f"{stored.kind}s/file_{stored.file_unique_id}.{ext}"
 
 
@@ -434,6 +436,34 @@ async def send_photo(server: FakeTelegram, p: Params) -> Any:
 @method("sendDocument")
 async def send_document(server: FakeTelegram, p: Params) -> Any:
     return _send_file(server, p, "document")
+
+
+@method("copyMessage")
+async def copy_message(server: FakeTelegram, p: Params) -> Any:
+    """A copy of any message (a photo, a voice note, a location...) without a link to the
+    original; the same file ids. Answers only the new message's id, as Telegram does."""
+    chat = target_chat(server, p)
+    source = target_chat(server, p, sending=False, field="from_chat_id")
+    original = source.messages.get(p.required_int("message_id"))
+    if original is None or original.deleted:
+        raise bad_request("message to copy not found")
+    if original.kind not in COPYABLE:
+        raise bad_request("message can't be copied")
+    caption, raw = formatted(p, "caption", required=False)
+    markup, buttons = apply_markup(chat, p.get("reply_markup"))
+    payload = {k: v for k, v in original.payload.items() if k != "entities"}
+    if original.kind == "text" and "entities" in original.payload:
+        payload["entities"] = original.payload["entities"]
+    msg = server.add_message(chat, from_bot=True, kind=original.kind, text=original.text,
+                             caption=caption if caption is not None else original.caption,
+                             raw_text=raw if caption is not None else original.raw_text,
+                             photo=original.photo, photo_id=original.photo_id, payload=payload,
+                             buttons=buttons, reply_markup=markup)
+    return {"message_id": msg.message_id}
+
+
+COPYABLE = frozenset({"text", "photo", "document", "sticker", "voice", "video", "video_note",
+                      "location", "contact", "audio", "animation"})
 
 
 @method("getFile")

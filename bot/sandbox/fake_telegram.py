@@ -32,8 +32,8 @@ Control API (JSON in and out; for the demo page and out-of-process benchmarks; a
 ``POST /control/users``                     ``{id, first_name, username?, last_name?, label?}``
 ``POST /control/users/{id}/text``           ``{text}`` -> ``{update_id}``
 ``POST /control/users/{id}/press``          ``{label | data, message_id?}`` -> ``{update_id}``
-``POST /control/users/{id}/media``          ``{kind: sticker|photo|voice|video_note|location|
-                                            contact|document}`` -> ``{update_id}``
+``POST /control/users/{id}/media``          ``{kind: sticker|photo|voice|video_note|video|
+                                            location|contact|document}`` -> ``{update_id}``
 ``POST /control/users/{id}/edit``           ``{message_id, text}`` -> ``{update_id}``
 ``GET /control/chats/{chat_id}``            ``{chat_id, version, messages: [...]}``; photos as
                                             ``/control/photos/<id>.png``
@@ -680,6 +680,16 @@ class FakeTelegram:
             + f"; inline buttons by message id: {available}; reply keyboard: {keyboard}"
         )
 
+    def press_data(self, user_id: int, data: str, *, message_id: int | None = None) -> int:
+        """A tap that sends ``data`` whatever the buttons say: a stale or forged client. It
+        seems to come from ``message_id``, or the newest bot message in the chat."""
+        chat = self._chat(user_id)
+        mine = [m for m in chat.messages.values() if m.from_bot and not m.deleted
+                and (message_id is None or m.message_id == message_id)]
+        if not mine:
+            raise AssertionError(f"no bot message in chat {user_id} to press on")
+        return self._callback(user_id, chat, mine[-1], data)
+
     def _callback(self, user_id: int, chat: ChatState, msg: ChatMessage, data: str) -> int:
         query_id = f"{self.bot_id}{next(self._callback_ids):06d}"
         self.callback_queries[query_id] = {"user_id": user_id, "chat_id": chat.id,
@@ -738,6 +748,13 @@ class FakeTelegram:
             "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
             "length": 240, "duration": duration, "file_size": stored.size}})
 
+    def send_video(self, user_id: int, duration: int = 4) -> int:
+        stored = self.store_file("video", b"mp4-video", mime_type="video/mp4")
+        return self._user_message(user_id, kind="video", payload={"video": {
+            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+            "width": 320, "height": 240, "duration": duration, "mime_type": "video/mp4",
+            "file_size": stored.size}})
+
     def send_location(self, user_id: int, latitude: float = 51.5072,
                       longitude: float = -0.1276) -> int:
         return self._user_message(user_id, kind="location", payload={
@@ -755,7 +772,8 @@ class FakeTelegram:
             "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
             "file_name": file_name, "mime_type": mime_type, "file_size": stored.size}})
 
-    MEDIA_KINDS = ("sticker", "photo", "voice", "video_note", "location", "contact", "document")
+    MEDIA_KINDS = ("sticker", "photo", "voice", "video_note", "video", "location", "contact",
+                   "document")
 
     def send_media(self, user_id: int, kind: str) -> int:
         """Send one of MEDIA_KINDS with demo content (used by the control API)."""

@@ -33,6 +33,8 @@ def to_event(update: Update) -> tuple[Identity, Event] | None:
         return who, Event.button((update.callback_query.data or "")[:64])
     if update.edited_message is not None:
         edited = update.edited_message
+        if edited.location is not None:
+            return None  # a live location moving: its first pin was the message
         return who, Event("edit", text=(edited.text or edited.caption or "")[:MAX_TEXT])
     message = update.message
     if message is None:
@@ -40,7 +42,18 @@ def to_event(update: Update) -> tuple[Identity, Event] | None:
     if message.text is not None:
         return who, _text_event(message)
     # stickers, photos, voice notes, locations...: a caption still counts as something they said
-    return who, Event("media", text=(message.caption or "")[:MAX_TEXT])
+    return who, Event("media", text=(message.caption or "")[:MAX_TEXT], media=media_kind(message),
+                      message_id=message.message_id)
+
+
+# the first that a message has names it (an animation also carries a document; a venue a location)
+MEDIA_KINDS = ("location", "voice", "video_note", "video", "photo", "animation", "audio",
+               "document", "sticker", "contact")
+
+
+def media_kind(message: Message) -> str:
+    """What kind of media a message holds; "" for anything else (a poll, a dice...)."""
+    return next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "")
 
 
 def is_private(update: Update) -> bool:

@@ -21,7 +21,12 @@ class TelegramTransport:
         assert message.chat_id is not None
         reply = as_reply(message)
         try:
-            if reply.photo is not None:
+            if message.copy_message_id is not None and message.copy_from_chat_id is not None:
+                # what a young person sent (a photo, a voice note, a location) arrives as it is
+                sent = (await self.bot.copy_message(message.chat_id, message.copy_from_chat_id,
+                                                    message.copy_message_id,
+                                                    reply_markup=markup(reply))).message_id
+            elif reply.photo is not None:
                 # a caption has room for 1024 characters; callers keep photo captions short
                 sent = (await self.bot.send_photo(message.chat_id, await picture(reply.photo),
                                                   caption=reply.text[:MAX_CAPTION] or None,
@@ -36,8 +41,11 @@ class TelegramTransport:
         except Forbidden as error:
             raise Undeliverable("blocked") from error
         except BadRequest as error:
-            if "chat not found" in str(error).lower():
+            words = str(error).lower()
+            if "chat not found" in words:
                 raise Undeliverable("chat not found") from error
+            if "message to copy not found" in words or "can't be copied" in words:
+                raise Undeliverable("nothing to copy") from error  # deleted (e.g. /hide) since
             raise
         if self.message_log is not None:
             await self.message_log.record(message.chat_id, [sent])

@@ -36,7 +36,7 @@ from telegram.ext import Application
 
 from bot import health
 from bot.db.engine import Database
-from bot.services import shared_detector
+from bot.services import shared_detector, shared_reader
 from bot.tg.admission import Admission
 from bot.tg.app import ANSWERED_BY_WEBHOOK
 from bot.tg.retry import RETRY_LATER
@@ -114,6 +114,8 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
 
     async def healthz(request: Request) -> Response:
         verdict = await health.check(db, now(), stale_after=stale_after)
+        if shared_reader().degraded:
+            verdict.detector = "degraded"
         return JSONResponse(verdict.as_json(), status_code=200 if verdict.ok else 503)
 
     @contextlib.asynccontextmanager

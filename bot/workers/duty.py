@@ -1,5 +1,6 @@
 """Duty workers: go on and off duty, see open alerts, acknowledge, talk to the young person
-through the bot, and resolve with an outcome note. Every press is checked on the server."""
+through the bot, and resolve with an outcome note and, looking back, whether it was a real
+concern (before or after the note). Every press is checked on the server."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from sqlalchemy import select
 
 from bot.db.models import Alert, Person, Relay, Role
 from bot.safety.detector import Severity
-from bot.safety.escalation import Escalation, alert_buttons, category_words
+from bot.safety.escalation import CONCERNS, Escalation, alert_buttons, category_words
 from bot.safety.young_person_side import active_relay, finish_relay
 from bot.workers.desk import WORKER_ROLES, Desk
-from flows.base import Button, Event, Reply
+from flows.base import Button, Event, Keyboard, Reply
 
 CAN_GO_ON_DUTY = {Role.DUTY_WORKER, Role.MANAGER}
+
+
+def concern_buttons(alert: Alert) -> Keyboard:
+    return ((Button("Real concern", f"al:concern:{alert.id}:real_concern"),
+             Button("Not a concern", f"al:concern:{alert.id}:not_concern"),
+             Button("Unsure", f"al:concern:{alert.id}:unsure")),)
 
 
 def may_handle(worker: Person, alert: Alert, young_person: Person) -> bool:
@@ -87,6 +94,8 @@ class DutyFeature:
             return [Reply("That alert is not one you can act on.")]
         alert, young = loaded
         await desk.audit(f"alert_{action}", young, alert_id=alert.id)
+        if action == "concern":  # also once resolved: it may be answered after the note
+            return await self._concern(desk, alert, young, data.split(":")[3:])
         if alert.status == "resolved":
             return [Reply(f"Alert #{alert.id} is already resolved.")]
         if action == "ack":
@@ -101,8 +110,27 @@ class DutyFeature:
         if action == "resolve":
             desk.awaiting("duty", "resolve_note", alert_id=alert.id)
             return [Reply(f"Please type a short outcome note for alert #{alert.id} "
-                          f"({young.pseudonym}). It is kept on the safeguarding record.")]
+                          f"({young.pseudonym}). It is kept on the safeguarding record.\n"
+                          "Looking back, was it a real concern? Tap one now or after the note.",
+                          concern_buttons(alert))]
         return [Reply("That alert is not one you can act on.")]
+
+    async def _concern(self, desk: Desk, alert: Alert, young: Person,
+                       rest: list[str]) -> list[Reply]:
+        concern = rest[0] if rest else ""
+        if concern not in CONCERNS:
+            return [Reply("That alert is not one you can act on.")]
+        await self.escalation.record_concern(desk.session, alert, desk.worker, concern, desk.now)
+        said = {"real_concern": f"Noted: alert #{alert.id} ({young.pseudonym}) was a real concern.",
+                "not_concern": f"Noted: alert #{alert.id} ({young.pseudonym}) was not a concern.",
+                "unsure": f"Noted: unsure whether alert #{alert.id} ({young.pseudonym}) was a "
+                          "real concern."}[concern]
+        if alert.status == "resolved":
+            return [Reply(f"{said} Thank you.")]
+        if desk.awaited == ("duty", "resolve_note") \
+                and desk.convo.context.get("alert_id") == alert.id:
+            return [Reply(f"{said} Now type the short outcome note.")]
+        return [Reply(f"{said} Resolve it with a note when you can.", alert_buttons(alert))]
 
     async def _resolve_with(self, desk: Desk, note: str) -> list[Reply]:
         loaded = await self._load(desk, str(desk.convo.context.get("alert_id", "")))
@@ -117,7 +145,11 @@ class DutyFeature:
         relay = await active_relay(desk.session, young_person_id=young.id)
         if relay is not None and relay.alert_id == alert.id:  # the talk ends with the alert
             await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
-        return [Reply(f"📝 Alert #{alert.id} ({young.pseudonym}) is resolved. Thank you.")]
+        replies = [Reply(f"📝 Alert #{alert.id} ({young.pseudonym}) is resolved. Thank you.")]
+        if alert.concern is None:
+            replies.append(Reply(f"Looking back, was alert #{alert.id} a real concern?",
+                                 concern_buttons(alert)))
+        return replies
 
     async def _start_relay(self, desk: Desk, alert: Alert, young: Person) -> list[Reply]:
         await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now)

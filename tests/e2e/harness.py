@@ -101,6 +101,11 @@ class Phone:
         self.new_texts()
         return await self._act(self.stack.server.press(self.user_id, label))
 
+    async def press_data(self, data: str) -> list[str]:
+        """A tap carrying any data at all: a stale or forged client."""
+        self.new_texts()
+        return await self._act(self.stack.server.press_data(self.user_id, data))
+
     async def send_media(self, kind: str) -> list[str]:
         self.new_texts()
         return await self._act(self.stack.server.send_media(self.user_id, kind))

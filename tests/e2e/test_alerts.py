@@ -117,3 +117,30 @@ async def test_a_critical_alert_nobody_acknowledges_is_emailed(stack, clock, unu
         assert "CRITICAL alert #1" in body
     finally:
         controller.stop()
+
+
+async def test_a_medium_flag_nobody_acknowledges_reaches_the_duty_list_after_24_hours(stack, clock):
+    dee = await on_duty_worker(stack)
+    async with stack.db.transaction() as session:
+        await people.create_person(session, Role.MANAGER, telegram_id=9200, display_name="Mo")
+    mo = stack.person(9200, "Mo")
+    sam = await joined_young_person(stack)  # no worker of their own: the flag goes to the duty list
+    await sam.send("he wants me to meet him tonight")
+    await stack.deliver()
+    async with stack.db.transaction() as session:
+        pseudonym = (await people.find_by_telegram(session, YP)).pseudonym
+    assert [t.splitlines()[0] for t in dee.new_texts()] == [f"⚠️ MEDIUM alert #1 – {pseudonym}"]
+    assert mo.new_texts() == []
+
+    clock.advance(hours=23, minutes=59)
+    await stack.deliver()
+    assert dee.new_texts() == [] and mo.new_texts() == []
+    clock.advance(minutes=1)
+    await stack.deliver()
+    for worker in (dee, mo):
+        [page] = worker.new_texts()
+        assert page.splitlines()[0] == ("⏰ Unacknowledged medium flag from 24 hours ago: it now "
+                                        "comes to the duty list and managers.")
+    assert (await mo.press("✅ Acknowledge"))[0].startswith("✅ You acknowledged alert #1")
+    await stack.deliver()
+    assert dee.new_texts() == ["✅ Alert #1 was acknowledged by Mo."]

@@ -83,9 +83,14 @@ async def make_invite_for_new_worker(stack, clock) -> str:
 async def test_stickers_photos_voice_and_edits_get_a_friendly_reply(stack):
     sam = stack.person(2005)
     await sam.send("/start")
-    for kind in ("sticker", "photo", "voice", "video_note", "location", "contact", "document"):
-        replies = await sam.send_media(kind)
-        assert replies[0].startswith("Thanks! I can't open photos, stickers, voice notes or files."), kind
+    assert (await sam.send_media("sticker"))[0] == (
+        "Thanks! 🙂 I'm a bot, so I can't open that. You can type to me, or use the buttons.")
+    for kind in ("photo", "voice", "video_note", "video", "location", "contact", "document"):
+        replies = await sam.send_media(kind)  # no worker yet: the offer is for the team's
+        assert replies == ["Thanks for sending this. I'm a bot, so I can't look at pictures or "
+                           "listen to voice notes.\nWould you like me to send it to a worker "
+                           "from the team?"], kind
+        assert sam.buttons() == ["Send it to a worker", "No thanks", "🆘 Help"], kind
     await sam.send("hello")
     message_id = [m for m in stack.server.chat(2005) if not m.from_bot][-1].message_id
     replies = await sam.edit(message_id, "changed")

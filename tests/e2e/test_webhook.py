@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import Database
@@ -34,6 +35,7 @@ async def test_updates_without_the_secret_header_are_refused(server, db, practic
         assert server.bot_texts(YP)[0].startswith("Hi, welcome")
 
 
+@pytest.mark.semantic
 async def test_healthz_is_healthy_with_a_beating_clock_and_503_when_it_stops(
         server, db, practice_content, clock):
     async with web_instance(server, db, practice_content, clock) as web:
@@ -41,8 +43,8 @@ async def test_healthz_is_healthy_with_a_beating_clock_and_503_when_it_stops(
         assert (status, body["clock"]) == (503, "missing")
         await web.services.clock.tick()  # what `rise-bot clock` does every second
         status, body = await web.health()
-        assert status == 200 and body == {"ok": True, "database": "ok", "clock": "ok",
-                                          "clock_age_seconds": 0.0}
+        assert status == 200 and body == {"ok": True, "database": "ok", "detector": "ok",
+                                          "clock": "ok", "clock_age_seconds": 0.0}
         clock.advance(seconds=61)
         status, body = await web.health()
         assert status == 503 and body["clock"] == "stale" and body["database"] == "ok"

@@ -24,6 +24,8 @@ from content.loader import default_content
 from tests.conftest import FakeClock
 from tests.e2e.harness import Stack
 
+pytestmark = pytest.mark.semantic  # both channels, as the bot runs them
+
 EXAMPLES = int(os.environ.get("RISE_FUZZ_EXAMPLES", "2000"))
 YOUNG = [3001, 3002, 3003]
 WORKERS = [3901]  # a support worker, so worker paths are fuzzed too
@@ -38,7 +40,7 @@ callback_data = st.text(max_size=64) | st.sampled_from([
     "help", "help:back", "menu:enter", "menu:open:practice", "menu:open:nope", "mod:next",
     "mod:answer:9", "mod:answer:-1", "ob:pick:", "ob:band:99", "safe:yes:1", "safe:no:999",
     "al:ack:1", "al:talk:abc", "rl:end:1", "hide", "ci:x", "wplan:1", "wwheel:0", "wclose:1",
-    "menu:open:", "::::", ""])
+    "menu:open:", "::::", "", "md:send:1", "md:no:1", "md:send:x"])
 
 
 @st.composite

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.safety.evaluate import CORPUS_DIR, meets_targets, read_corpus, score
+from bot.safety.lexicon_corpus import CORPUS_DIR, meets_targets, read_corpus, score
 
 
 @pytest.mark.parametrize("name", ["tuning.tsv", "holdout.tsv"])

@@ -265,3 +265,157 @@ async def test_a_worried_message_during_a_talk_still_reaches_the_worker(team):
     await team.settle()
     pseudonym = await team.pseudonym(YP)
     assert f"💬 {pseudonym}: he is outside my flat" in team.phones.take(DUTY)
+
+
+# --- a medium flag nobody acknowledges goes to the duty list after the policy's time ------------
+
+DUTY_LIST_AND_MANAGERS = (DUTY, BACKUP, MANAGER)
+
+
+async def test_an_unacknowledged_medium_flag_reaches_the_duty_list_after_24_hours_not_before(
+        team, clock):
+    sam = await team.young_person(YP, OWN_WORKER)
+    await sam.send("he wants me to meet him tonight")
+    await team.settle()
+    pseudonym = await team.pseudonym(YP)
+    alert = await the_alert(team)
+    assert (alert.severity, alert.categories["names"]) == (2, ["grooming"])  # medium
+    [flag] = team.phones.take(OWN_WORKER)
+    assert flag.splitlines()[:2] == [f"⚠️ MEDIUM alert #1 – {pseudonym}", "About: grooming"]
+    assert [team.phones.take(w) for w in DUTY_LIST_AND_MANAGERS] == [[], [], []]
+
+    clock.advance(hours=23, minutes=59, seconds=59)
+    await team.settle()
+    assert [team.phones.take(w) for w in (*DUTY_LIST_AND_MANAGERS, OWN_WORKER)] == [[], [], [], []]
+
+    clock.advance(seconds=1)  # 1440 minutes: the duty list and managers, once each
+    await team.settle()
+    for worker in DUTY_LIST_AND_MANAGERS:
+        [page] = team.phones.take(worker)
+        lines = page.splitlines()
+        assert lines[:3] == [
+            "⏰ Unacknowledged medium flag from 24 hours ago: it now comes to the duty list and "
+            "managers.",
+            f"⚠️ MEDIUM alert #1 – {pseudonym}",
+            "About: grooming"]
+        assert lines[3].startswith("Opened: ")
+        assert lines[4:] == ["Source: message", "", "What they said (most recent last):",
+                             "“he wants me to meet him tonight”"]
+        assert team.phones.buttons[worker][-1] == ["✅ Acknowledge", "💬 Talk to them",
+                                                   "📝 Resolve"]
+    assert team.phones.take(OWN_WORKER) == []  # a support worker not on the duty list
+    assert await events(team) == ["opened", "notified", "escalated"]
+
+    clock.advance(days=7)  # a flag goes up once: it is not repeated like a page
+    await team.settle()
+    assert [team.phones.take(w) for w in (*DUTY_LIST_AND_MANAGERS, OWN_WORKER)] == [[], [], [], []]
+
+    from flows.base import Event  # the duty list can act on it; their worker is told
+
+    replies = await team.chat(BACKUP).event(Event.button("al:ack:1"))
+    assert replies[0].text.startswith(f"✅ You acknowledged alert #1 ({pseudonym}).")
+    await team.settle()
+    assert team.phones.take(OWN_WORKER) == ["✅ Alert #1 was acknowledged by Bo."]
+
+
+async def test_a_medium_flag_acknowledged_before_its_deadline_never_reaches_the_duty_list(
+        team, clock):
+    sam = await team.young_person(YP, OWN_WORKER)
+    await sam.send("he wants me to meet him tonight")
+    await team.settle()
+    assert len(team.phones.take(OWN_WORKER)) == 1
+
+    from flows.base import Event
+
+    clock.advance(hours=23, minutes=59)
+    replies = await team.chat(OWN_WORKER).event(Event.button("al:ack:1"))
+    assert replies[0].text.startswith("✅ You acknowledged alert #1")
+    clock.advance(minutes=1)  # the deadline
+    await team.settle()
+    clock.advance(days=7)
+    await team.settle()
+    assert [team.phones.take(w) for w in DUTY_LIST_AND_MANAGERS] == [[], [], []]
+    assert [t.split(":")[0] for t in team.phones.take(OWN_WORKER)] == ["⏰ Reminder"]
+    assert await events(team) == ["opened", "notified", "acknowledged", "reminded"]
+
+
+# --- resolving records whether it was a real concern -------------------------------------------
+
+async def test_resolving_an_alert_records_whether_it_was_a_real_concern(team):
+    sam = await team.young_person(YP, OWN_WORKER)
+    await sam.send("he's outside my house")
+    await team.settle()
+    pseudonym = await team.pseudonym(YP)
+    dee = team.chat(DUTY)
+
+    replies = await dee.press_data("al:resolve:1")
+    assert [r.text for r in replies] == [
+        f"Please type a short outcome note for alert #1 ({pseudonym}). It is kept on the "
+        "safeguarding record.\nLooking back, was it a real concern? Tap one now or after the note."]
+    assert dee.labels() == ["Real concern", "Not a concern", "Unsure"]
+    replies = await dee.send("Her brother at the door, not the man. Safe.")
+    assert [r.text for r in replies] == [f"📝 Alert #1 ({pseudonym}) is resolved. Thank you.",
+                                         "Looking back, was alert #1 a real concern?"]
+    assert dee.labels() == ["Real concern", "Not a concern", "Unsure"]
+    alert = await the_alert(team)
+    assert (alert.status, alert.concern) == ("resolved", None)
+
+    replies = await dee.press("Not a concern")
+    assert [r.text for r in replies] == [
+        f"Noted: alert #1 ({pseudonym}) was not a concern. Thank you."]
+    alert = await the_alert(team)
+    assert (alert.status, alert.outcome, alert.concern) == (
+        "resolved", "Her brother at the door, not the man. Safe.", "not_concern")
+    assert await events(team) == ["opened", "notified", "acknowledged", "resolved",
+                                  "concern_recorded"]
+
+
+async def test_the_outcome_may_be_chosen_before_the_note(team):
+    sam = await team.young_person(YP)
+    await sam.send("he's outside my house")
+    await team.settle()
+    pseudonym = await team.pseudonym(YP)
+    dee = team.chat(DUTY)
+    await dee.press_data("al:resolve:1")
+    replies = await dee.press("Real concern")
+    assert [r.text for r in replies] == [
+        f"Noted: alert #1 ({pseudonym}) was a real concern. Now type the short outcome note."]
+    replies = await dee.send("Police attended, strategy meeting tomorrow.")
+    assert [r.text for r in replies] == [f"📝 Alert #1 ({pseudonym}) is resolved. Thank you."]
+    alert = await the_alert(team)
+    assert (alert.status, alert.concern) == ("resolved", "real_concern")
+    assert await events(team) == ["opened", "notified", "concern_recorded", "acknowledged",
+                                  "resolved"]
+
+
+async def test_only_a_worker_who_may_handle_the_alert_records_its_outcome(team):
+    sam = await team.young_person(YP)
+    await sam.send("he's outside my house")
+    outsider = team.chat(OWN_WORKER)  # not their worker, not on the duty list
+    replies = await outsider.press_data("al:concern:1:real_concern")
+    assert replies[0].text == "That alert is not one you can act on."
+    replies = await team.chat(DUTY).press_data("al:concern:1:very_bad")  # forged
+    assert replies[0].text == "That alert is not one you can act on."
+    assert (await the_alert(team)).concern is None
+
+
+async def test_the_channels_that_raised_an_alert_are_kept_with_its_categories(team, clock):
+    from bot import people
+    from bot.safety.detector import Severity
+
+    await team.young_person(YP)
+    escalation = team.services.escalation
+    async with team.services.db.transaction() as session:
+        person = await people.find_by_telegram(session, YP)
+        alert = await escalation.raise_alert(
+            session, person, severity=Severity.MEDIUM, categories=["grooming"],
+            source="message", now=clock(), excerpt=["x"], channels=["model"])
+        assert alert.categories == {"names": ["grooming"], "channels": ["model"]}
+        await escalation.raise_alert(
+            session, person, severity=Severity.HIGH, categories=["immediate_danger"],
+            source="message", now=clock(), channels=["model", "lexicon"])
+        await escalation.raise_alert(session, person, severity=Severity.MEDIUM,
+                                     categories=["missed_checkins"], source="checkin", now=clock())
+    alert = await the_alert(team)
+    assert alert.categories == {"names": ["grooming", "immediate_danger", "missed_checkins"],
+                                "channels": ["lexicon", "model"]}

@@ -329,6 +329,40 @@ async def test_user_media_parses_in_ptb(server: FakeTelegram, bot: Bot) -> None:
     assert messages[6].document.file_name == "notes.txt"
 
 
+async def test_copy_message_copies_what_a_user_sent(server: FakeTelegram, bot: Bot) -> None:
+    for send in (server.send_photo, server.send_voice, server.send_location,
+                 server.send_video_note, server.send_video):
+        send(SAM)
+    [photo, voice, pin, note, video] = [m for m in server.chat(SAM) if not m.from_bot]
+    for original in (photo, voice, pin, note, video):
+        copied = await bot.copy_message(JO, SAM, original.message_id)
+        copy = server.chat(JO)[-1]
+        assert copy.message_id == copied.message_id and copy.from_bot
+        assert (copy.kind, copy.payload, copy.photo) == (original.kind, original.payload,
+                                                         original.photo)
+    assert [m.kind for m in server.chat(JO)] == ["photo", "voice", "location", "video_note",
+                                                 "video"]
+    await bot.copy_message(JO, SAM, photo.message_id, caption="from Sam")
+    assert server.chat(JO)[-1].caption == "from Sam" and server.chat(JO)[-1].photo == photo.photo
+    await bot.delete_message(SAM, pin.message_id)
+    with pytest.raises(BadRequest, match="(?i)message to copy not found"):
+        await bot.copy_message(JO, SAM, pin.message_id)
+    with pytest.raises(BadRequest, match="(?i)message to copy not found"):
+        await bot.copy_message(JO, SAM, 999)
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await bot.copy_message(JO, 424242, photo.message_id)
+
+
+async def test_press_data_sends_any_callback_data(server: FakeTelegram, bot: Bot) -> None:
+    with pytest.raises(AssertionError, match="no bot message"):
+        server.press_data(SAM, "anything")
+    await bot.send_message(SAM, "plain, no buttons")
+    server.press_data(SAM, "forged:1")
+    [update] = await bot.get_updates()
+    assert update.callback_query.data == "forged:1"
+    assert update.callback_query.message.message_id == server.chat(SAM)[-1].message_id
+
+
 # --- faults ----------------------------------------------------------------------------------
 
 

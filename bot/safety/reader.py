@@ -1,0 +1,179 @@
+"""Both channels together: the lexicon (code words, fixed phrases) and the model (meaning).
+
+    reader = SafetyReader.load()
+    verdict = reader.read("hes here", earlier=[Earlier("im scared of my ex", Severity.MEDIUM)])
+    verdict.severity    # Severity.CRITICAL
+
+How they combine, so each covers the other's weakness:
+
+* the rating is the higher of the two channels: the model hears what the lexicon has no words
+  for, the lexicon knows rare code words the model never learnt;
+* when the channels disagree - a lexicon hit below critical in a message the model is sure is
+  ordinary (``p_medium`` under ``veto``: a look-alike, a joke, a lyric) - nobody is woken: the
+  bot asks the young person kindly, and silence or *tell a worker* flags their own worker, so a
+  rare code word still reaches a person. Nothing ever lowers a critical hit;
+* earlier messages of the last minutes are read with this one; together they count only when
+  they rate higher than the earlier messages did alone ("hes here" after "im scared of my ex");
+* when the model is unsure whether it is a same-day matter (``ask <= p_high < high``) and
+  nothing rated it high, the bot asks the young person kindly instead of waking the duty worker.
+
+Thresholds live in ``content/safety/model/model.yaml`` and were chosen on the dev split.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.safety.detector import Detection, Detector, Match, Severity
+from bot.safety.semantic import QUIET, ModelUnavailable, Reading, SemanticModel, Thresholds, prepare
+
+log = logging.getLogger(__name__)
+QUOTE_CHARS = 300  # a long message is quoted around its most worrying part, at most this long
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A message sent a little before this one, and how it was rated then."""
+
+    text: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How worrying one message is, and why (never logged: it may hold their words)."""
+
+    severity: Severity
+    categories: tuple[str, ...]
+    lexicon: Detection
+    model: Severity  # what the model alone rated it (NONE when it is not loaded)
+    reading: Reading
+    ask: bool  # unsure: ask the young person rather than page
+    quote: str  # the part of the message around the danger
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Which channels rated it at its severity (for the report of outcomes)."""
+        out = []
+        if self.lexicon.severity >= self.severity > Severity.NONE:
+            out.append("lexicon")
+        if self.model >= self.severity > Severity.NONE:
+            out.append("model")
+        return tuple(out)
+
+    @property
+    def matches(self) -> tuple[Match, ...]:
+        return self.lexicon.matches
+
+
+def model_severity(reading: Reading, t: Thresholds) -> Severity:
+    if reading.p_critical >= t.critical:
+        return Severity.CRITICAL
+    if reading.p_high >= t.high:
+        return Severity.HIGH
+    if reading.p_medium >= t.medium:
+        return Severity.MEDIUM
+    return Severity.NONE
+
+
+def combine(lexicon: Detection, reading: Reading | None, thresholds: Thresholds | None,
+            context_reading: Reading | None = None, earlier_top: Severity = Severity.NONE
+            ) -> tuple[Severity, Severity, bool]:
+    """(combined severity, model severity, ask) from what each channel found: pure, so the
+    tuning can try thresholds without running the network again."""
+    if reading is None or thresholds is None:
+        return lexicon.severity, Severity.NONE, False
+    model = model_severity(reading, thresholds)
+    if context_reading is not None:
+        in_context = model_severity(context_reading, thresholds)
+        if in_context > max(earlier_top, model):
+            model = in_context
+    lex = lexicon.severity
+    # the channels disagree: a lexicon hit below critical that the model is sure is ordinary
+    # (a look-alike, a joke, a song) - ask the young person instead of flagging or paging
+    disagree = Severity.NONE < lex < Severity.CRITICAL and model == Severity.NONE \
+        and reading.p_medium < thresholds.veto
+    if disagree:
+        lex = Severity.NONE
+    severity = max(lex, model)
+    unsure = max(reading.p_high, context_reading.p_high if context_reading else 0.0) \
+        >= thresholds.ask
+    ask = severity < Severity.HIGH and (disagree or unsure)
+    return severity, model, ask
+
+
+class SafetyReader:
+    """The detector the bot runs: lexicon always, the model when it loaded."""
+
+    def __init__(self, lexicon: Detector, model: SemanticModel | None, why_not: str = ""):
+        self.lexicon = lexicon
+        self.model = model if model is not None and model.thresholds is not None else None
+        self.why_not = why_not or ("" if self.model else "the model has no thresholds")
+
+    @classmethod
+    def load(cls, content: Path | None = None, model_dir: Path | None = None) -> SafetyReader:
+        """The lexicon must load (a broken lexicon stops the bot); the model may not, and then
+        the lexicon runs alone and the reason is logged (``/healthz`` says degraded)."""
+        lexicon = Detector.load(content)
+        try:
+            model = SemanticModel.load(model_dir)
+        except ModelUnavailable as exc:
+            log.error("semantic model not loaded: the lexicon runs alone",
+                      extra={"reason": str(exc)})
+            return cls(lexicon, None, str(exc))
+        reader = cls(lexicon, model)
+        if reader.model is None:
+            log.error("semantic model not loaded: the lexicon runs alone",
+                      extra={"reason": reader.why_not})
+        return reader
+
+    @property
+    def degraded(self) -> bool:
+        return self.model is None
+
+    def read(self, text: str, earlier: Sequence[Earlier] = ()) -> Verdict:
+        lexicon = self.lexicon.scan(text, [e.text for e in earlier])
+        if self.model is None:
+            return Verdict(lexicon.severity, lexicon.categories, lexicon, Severity.NONE, QUIET,
+                           False, _quote(text, None, lexicon))
+        reading = self.model.read(text)
+        context = self.model.read(text, [e.text for e in earlier]) if earlier else None
+        top = max((e.severity for e in earlier), default=Severity.NONE)
+        severity, model, ask = combine(lexicon, reading, self.model.thresholds, context, top)
+        categories = list(lexicon.categories) if lexicon.severity >= severity else []
+        if model >= severity > Severity.NONE or ask:
+            best = context if context is not None and context.p_high > reading.p_high else reading
+            categories.append(best.category)
+        categories.extend(c for c in lexicon.categories if c not in categories)
+        return Verdict(severity, tuple(dict.fromkeys(categories)), lexicon, model, reading, ask,
+                       _quote(text, reading, lexicon))
+
+
+def _quote(text: str, reading: Reading | None, lexicon: Detection) -> str:
+    """The whole message when short; otherwise the part around what raised it."""
+    prepared = prepare(text)
+    if len(prepared) <= QUOTE_CHARS:
+        return prepared
+    start, end = reading.span if reading is not None and reading.span != (0, 0) else (0, 0)
+    if lexicon.matches and (reading is None or lexicon.severity >= Severity.MEDIUM):
+        found = _find_phrase(prepared, lexicon.matches[0].phrase)
+        if found is not None:
+            start, end = found
+    middle = (start + end) // 2
+    begin = max(0, min(middle - QUOTE_CHARS // 2, len(prepared) - QUOTE_CHARS))
+    piece = prepared[begin:begin + QUOTE_CHARS]
+    return ("…" if begin > 0 else "") + piece + ("…" if begin + QUOTE_CHARS < len(prepared) else "")
+
+
+def _find_phrase(text: str, phrase: str) -> tuple[int, int] | None:
+    """Where a lexicon phrase's first word stands in the message (rough, for quoting only)."""
+    words = [w for w in phrase.lower().replace("...", " ").split() if len(w) > 2]
+    lowered = text.lower()
+    for word in words or phrase.lower().split():
+        at = lowered.rfind(word)
+        if at >= 0:
+            return at, at + len(word)
+    return None
