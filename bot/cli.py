@@ -120,14 +120,17 @@ def cmd_safety_scan(args: argparse.Namespace) -> int:
 def cmd_safety_evaluate(args: argparse.Namespace) -> int:
     from bot.safety.evaluate import main as evaluate_main
 
-    return evaluate_main(args.rest)
+    argv = ["--split", args.split] + (["--misses"] if args.misses else [])
+    for path in args.file or ():
+        argv += ["--file", path]
+    return evaluate_main(argv)
 
 
 def cmd_safety_train(args: argparse.Namespace) -> int:
     from bot.safety.train import main as train_main
     from bot.safety.tune import main as tune_main
 
-    return train_main(args.rest) or tune_main([])
+    return train_main(["--epochs", str(args.epochs)] if args.epochs else []) or tune_main([])
 
 
 def cmd_safety_report(args: argparse.Namespace) -> int:
@@ -194,10 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("file", nargs="?")
     evaluate = add("evaluate", cmd_safety_evaluate, "figures per channel and category on the "
                    "corpus's test split (--split dev|train, --misses)", safety)
-    evaluate.add_argument("rest", nargs=argparse.REMAINDER)
+    evaluate.add_argument("--split", choices=("test", "dev", "train"), default="test")
+    evaluate.add_argument("--file", action="append", help="score these corpus files instead")
+    evaluate.add_argument("--misses", action="store_true",
+                          help="also list what the combined detector missed (prints corpus text)")
     train = add("train", cmd_safety_train, "rebuild the semantic model from the corpus (needs "
                 "the training environment: `make model`)", safety)
-    train.add_argument("rest", nargs=argparse.REMAINDER)
+    train.add_argument("--epochs", type=int, default=None)
     add("report", cmd_safety_report, "how many resolved alerts were a real concern, not a "
         "concern or unsure, per category and channel", safety)
 

@@ -9,9 +9,10 @@ How they combine, so each covers the other's weakness:
 * the rating is the higher of the two channels: the model hears what the lexicon has no words
   for, the lexicon knows rare code words the model never learnt;
 * when the channels disagree - a lexicon hit below critical in a message the model is sure is
-  ordinary (``p_medium`` under ``veto``: a look-alike, a joke, a lyric) - nobody is woken: the
-  bot asks the young person kindly, and silence or *tell a worker* flags their own worker, so a
-  rare code word still reaches a person. Nothing ever lowers a critical hit;
+  ordinary (``p_medium`` under ``veto``: a look-alike, a joke, a lyric) - nobody is woken: a
+  page becomes a flag to the young person's own worker, and a flag becomes a kind question to
+  the young person (silence or *tell a worker* flags their worker), so a rare code word still
+  reaches a person. Nothing ever lowers a critical hit;
 * earlier messages of the last minutes are read with this one; together they count only when
   they rate higher than the earlier messages did alone ("hes here" after "im scared of my ex");
 * when the model is unsure whether it is a same-day matter (``ask <= p_high < high``) and
@@ -93,15 +94,16 @@ def combine(lexicon: Detection, reading: Reading | None, thresholds: Thresholds 
             model = in_context
     lex = lexicon.severity
     # the channels disagree: a lexicon hit below critical that the model is sure is ordinary
-    # (a look-alike, a joke, a song) - ask the young person instead of flagging or paging
+    # (a look-alike, a joke, a song) - one level lower: a page becomes a flag to their own
+    # worker, a flag becomes a kind question to the young person (silence still flags)
     disagree = Severity.NONE < lex < Severity.CRITICAL and model == Severity.NONE \
         and reading.p_medium < thresholds.veto
     if disagree:
-        lex = Severity.NONE
+        lex = Severity(lex - 1) if lex > Severity.MEDIUM else Severity.NONE
     severity = max(lex, model)
     unsure = max(reading.p_high, context_reading.p_high if context_reading else 0.0) \
         >= thresholds.ask
-    ask = severity < Severity.HIGH and (disagree or unsure)
+    ask = severity < Severity.MEDIUM and (disagree or unsure)  # a flag needs no question
     return severity, model, ask
 
 

@@ -26,8 +26,9 @@ def lexicon(severity: Severity) -> Detection:
     (Severity.NONE, reading(0.9, 0.8, 0.2), Severity.HIGH),
     (Severity.HIGH, reading(0.4, 0.0), Severity.HIGH),
     (Severity.NONE, reading(0.95, 0.9, 0.8), Severity.CRITICAL),
-    # a model sure it is ordinary turns a lexicon hit into a question, never a critical one
-    (Severity.HIGH, reading(0.05), Severity.NONE),
+    # a model sure it is ordinary lowers a lexicon hit one level (a flag becomes a question),
+    # never a critical one
+    (Severity.HIGH, reading(0.05), Severity.MEDIUM),
     (Severity.MEDIUM, reading(0.05), Severity.NONE),
     (Severity.CRITICAL, reading(0.01), Severity.CRITICAL),
     (Severity.NONE, reading(0.01), Severity.NONE),
@@ -36,7 +37,7 @@ def test_the_higher_channel_wins_and_a_disagreement_below_critical_is_asked_not_
         lex, model, expected):
     severity, _, ask = combine(lexicon(lex), model, T)
     assert severity == expected
-    assert ask == (lex in (Severity.MEDIUM, Severity.HIGH) and model.p_medium < T.veto)
+    assert ask == (lex == Severity.MEDIUM and model.p_medium < T.veto)
 
 
 def test_unsure_about_same_day_asks_instead_of_paging():
