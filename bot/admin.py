@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from bot import people
+from bot.crypto import write_private
 from bot.db.engine import Database
 from bot.db.models import Person, Role
 from bot.qr import deep_link, qr_png
+from bot.safety.escalation import Escalation
+from bot.safety.policy import load_policy
+from bot.workers.handover import hand_over
+from content.loader import Content, default_content
 
 ENROLMENT_LIFETIME = timedelta(days=3)
 WORKER_ROLES = (Role.SUPPORT_WORKER, Role.DUTY_WORKER, Role.MANAGER, Role.ADMIN)
@@ -88,8 +93,16 @@ async def _worker(session, ident: str) -> Person:
     return found
 
 
-async def deactivate_worker(db: Database, ident: str, *, to_manager: str | None = None) -> str:
-    """Switch a worker off; their caseload must go to a manager first (or already be empty)."""
+async def deactivate_worker(db: Database, ident: str, *, to_manager: str | None = None,
+                            escalation: Escalation | None = None, content: Content | None = None,
+                            now: datetime | None = None) -> str:
+    """Switch a worker off; their caseload must go to a manager first (or already be empty).
+
+    In the same transaction they hand over what they were handling (`bot.workers.handover`):
+    alerts they acknowledged, chats with young people, anything queued for them."""
+    content = content or default_content()
+    escalation = escalation or Escalation(load_policy(), content, ZoneInfo("Europe/London"))
+    now = now or datetime.now(UTC)
     async with db.transaction() as session:
         worker = await _worker(session, ident)
         caseload = (await session.scalars(select(Person).where(
@@ -113,7 +126,9 @@ async def deactivate_worker(db: Database, ident: str, *, to_manager: str | None 
         worker.active = False
         worker.on_duty = False
         worker.on_duty_list = False
-        return f"{worker.display_name} ({worker.pseudonym}) is switched off.{moved}"
+        handed = await hand_over(session, worker, escalation, content, now)
+        return (f"{worker.display_name} ({worker.pseudonym}) is switched off."
+                f"{handed.words()}{moved}")
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -171,8 +186,7 @@ def cmd_add_worker(args: argparse.Namespace) -> int:
         worker = enrolment.worker
         path: Path = args.qr or QR_FOLDER / f"{worker.pseudonym}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(qr_png(enrolment.link))
-        os.chmod(path, 0o600)  # the link is a key to the account until it is used
+        write_private(path, qr_png(enrolment.link))  # a key to the account until it is used
         print(f"Added {worker.display_name} ({worker.pseudonym}, {role.value.replace('_', ' ')}"
               f"{', on the duty list' if worker.on_duty_list else ''}), number {worker.id}.\n"
               f"Enrolment link (works once, until {enrolment.expires_at:%Y-%m-%d %H:%M} UTC):\n"
@@ -207,7 +221,10 @@ def format_table(rows: Sequence[tuple[Person, int]]) -> str:
 
 def cmd_deactivate_worker(args: argparse.Namespace) -> int:
     async def work(db: Database, settings) -> int:
-        print(await deactivate_worker(db, args.id, to_manager=args.to_manager))
+        content = default_content()
+        escalation = Escalation(load_policy(), content, ZoneInfo(settings.timezone))
+        print(await deactivate_worker(db, args.id, to_manager=args.to_manager,
+                                      escalation=escalation, content=content))
         return 0
 
     return _run(work)

@@ -9,6 +9,8 @@ first, run `rise-bot admin rotate-key`, then drop the old one.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -16,6 +18,17 @@ from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "enc1:"
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a secret (a key, an enrolment link's QR code) to a file only its owner can read:
+    created 0600, never readable by others even for a moment, and made 0600 if it was not."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 class KeyMissing(RuntimeError):

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -158,6 +158,11 @@ def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** attempts) * (0.5 + _JITTER.random())
 
 
+# told, in the transaction that records it, how a message about an alert ended ("sent" or
+# "failed"): a page counts as delivered, or the alert moves on, by what Telegram said
+Settled = Callable[[AsyncSession, OutboxMessage, datetime], Awaitable[None]]
+
+
 class OutboxSender:
     """Delivers due outbox rows, in order, at no more than Telegram's cap.
 
@@ -183,6 +188,7 @@ class OutboxSender:
         self._waiting: dict[int, OutboxMessage] = {}  # claimed, not yet handed to a transport
         self._left_behind = False  # the last claim may have left due rows in the table
         self._sent = 0
+        self.on_settled: list[Settled] = []
 
     def kick(self) -> None:
         """Something new is in the outbox (or room in flight): look now, not at the next tick."""
@@ -307,6 +313,9 @@ class OutboxSender:
             stored.attempts += 1
             for key, value in outcome.items():
                 setattr(stored, key, value)
+            if stored.alert_id is not None and stored.status in ("sent", "failed"):
+                for settled in self.on_settled:
+                    await settled(session, stored, self.clock())
             if stored.status == "sent":  # delivered: nothing to keep (alerts keep their own)
                 stored.text, stored.photo, stored.drawing = "", None, None
         return 1 if outcome.get("status") == "sent" else 0

@@ -62,6 +62,7 @@ class Services:
         """Deliver the outbox through this bot, and wake the sender whenever work is committed."""
         self.transports["telegram"] = TelegramTransport(bot, self.message_log)
         self.sender = OutboxSender(self.db, self.transports, self.now)
+        self.sender.on_settled.append(self.escalation.delivery_settled)
         self.router.on_commit.append(self.sender.kick)
         self.clock.after_tick.append(self.sender.kick)
         return self.sender

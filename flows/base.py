@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from transitions import Machine
 
 from content.loader import Content
+from flows import callback
 
 EventKind = Literal["text", "button", "command", "media", "edit", "enter"]
 
@@ -269,8 +270,11 @@ class Flow:
     # --- machinery ----------------------------------------------------------------------------
 
     def button_arg(self, turn: Turn) -> str:
-        parts = turn.event.data.split(":", 2)
-        return parts[2] if len(parts) > 2 else ""
+        return callback.parse(turn.event.data).rest(1)
+
+    def button_number(self, turn: Turn, maximum: int = callback.MAX_NUMBER) -> int | None:
+        """The button's argument as a number (an index, a row id), or None: see flows.callback."""
+        return callback.parse_number(self.button_arg(turn), maximum)
 
     def _run(self, state: str, context: dict[str, Any], event: Event, profile: Profile,
              trigger: str) -> Outcome:

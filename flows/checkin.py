@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from content.loader import Content
 from flows.base import Button, Event, Flow, Goto, Keyboard, Turn, keyboard
+from flows.callback import MAX_ROW_ID, parse_number
 
 MOODS = (1, 2, 3, 4, 5)
 SAFE_ANSWERS = ("yes", "unsure", "no")
@@ -90,8 +91,7 @@ class CheckinFlow(Flow):
         return self.button_arg(turn).split(":")
 
     def _id(self, turn: Turn) -> int | None:
-        raw = self._args(turn)[0]
-        return int(raw) if raw.isdigit() else None
+        return parse_number(self._args(turn)[0], MAX_ROW_ID)
 
     def has_id(self, turn: Turn) -> bool:
         return self._id(turn) is not None

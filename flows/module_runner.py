@@ -74,9 +74,8 @@ class ModuleFlow(Flow):
         return isinstance(self._step(turn), ChoiceStep | QuizStep)
 
     def valid_option(self, turn: Turn) -> bool:
-        arg = self.button_arg(turn)
-        step = self._step(turn)
-        return arg.isdigit() and int(arg) < len(step.options)
+        index = self.button_number(turn)
+        return index is not None and index < len(self._step(turn).options)
 
     # --- moving -------------------------------------------------------------------------------
 
@@ -161,7 +160,8 @@ class ModuleFlow(Flow):
 
     def give_feedback(self, turn: Turn) -> None:
         step = self._step(turn)
-        index = int(self.button_arg(turn))
+        index = self.button_number(turn)
+        assert index is not None  # valid_option
         option = step.options[index]
         if isinstance(step, QuizStep):
             right = option.correct

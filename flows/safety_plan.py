@@ -153,9 +153,9 @@ class PlanFlow(Flow):
     def add_suggestion(self, turn: Turn) -> None:
         """A suggestion tapped: add it (or, for the code word, make it the word)."""
         section = self._section(turn)
-        arg = self.button_arg(turn)
-        if arg.isdigit() and int(arg) < len(section.suggestions):
-            self._add(turn, section.suggestions[int(arg)])
+        index = self.button_number(turn)
+        if index is not None and index < len(section.suggestions):
+            self._add(turn, section.suggestions[index])
         self.show(turn)
 
     def add_typed(self, turn: Turn) -> None:
@@ -204,9 +204,9 @@ class PlanFlow(Flow):
 
     def drop_item(self, turn: Turn) -> None:
         items = self._items(turn)
-        arg = self.button_arg(turn)
-        if arg.isdigit() and int(arg) < len(items):
-            del items[int(arg)]
+        index = self.button_number(turn)
+        if index is not None and index < len(items):
+            del items[index]
             self._save(turn, items)
             turn.say(self.content.text("plan.removed"))
 

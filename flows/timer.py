@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from content.loader import Content
 from flows.base import Button, Event, Flow, Goto, Keyboard, Turn, keyboard
+from flows.callback import MAX_ROW_ID
 from flows.clock_words import parse_hhmm
 
 HOURS = (1, 2, 4)
@@ -99,7 +100,7 @@ class TimerFlow(Flow):
         return parse_clock_time(turn.event.text) is not None
 
     def has_id(self, turn: Turn) -> bool:
-        return self.button_arg(turn).isdigit()
+        return self.button_number(turn, MAX_ROW_ID) is not None
 
     # --- saying things ------------------------------------------------------------------------
 
@@ -152,12 +153,12 @@ class TimerFlow(Flow):
         turn.goto = Goto("return")
 
     def all_ok(self, turn: Turn) -> None:
-        turn.effects.append(AnswerTimer(int(self.button_arg(turn)), ok=True))
+        turn.effects.append(AnswerTimer(self.button_number(turn, MAX_ROW_ID), ok=True))
         turn.say(self.content.text("timer.ok"))
         turn.goto = Goto("return")
 
     def needs_help(self, turn: Turn) -> None:
-        turn.effects.append(AnswerTimer(int(self.button_arg(turn)), ok=False))
+        turn.effects.append(AnswerTimer(self.button_number(turn, MAX_ROW_ID), ok=False))
         turn.say(self.content.text("timer.need_help"))
         turn.goto = Goto("return")
 

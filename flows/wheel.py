@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from content.loader import Content
 from flows.base import Button, Flow, Goto, SaveWheel, Turn, keyboard
+from flows.callback import parse_number
 
 REASONS = ("self", "schedule", "worker")
 
@@ -55,9 +56,9 @@ class WheelFlow(Flow):
 
     def for_this_area(self, turn: Turn) -> bool:
         """`<area>:<score>`: a button from an older question is stale, not a score for this one."""
-        area, _, score = self.button_arg(turn).partition(":")
-        return (area == str(turn.context.get("area")) and score.isdigit()
-                and 1 <= int(score) <= 10)
+        area, _, raw_score = self.button_arg(turn).partition(":")
+        score = parse_number(raw_score)
+        return area == str(turn.context.get("area")) and score is not None and 1 <= score <= 10
 
     def on_first_area(self, turn: Turn) -> bool:
         return turn.context.get("area", 0) == 0
@@ -78,7 +79,7 @@ class WheelFlow(Flow):
     def record(self, turn: Turn) -> None:
         areas = self.content.wheel.areas
         index = turn.context["area"]
-        score = int(self.button_arg(turn).partition(":")[2])
+        score = parse_number(self.button_arg(turn).partition(":")[2])
         turn.context["scores"] = {**turn.context.get("scores", {}), areas[index].id: score}
         if index + 1 < len(areas):
             turn.context["area"] = index + 1

@@ -153,6 +153,7 @@ def system(db, practice_content, clock):
     phones = Phones()
     services.transports.update({"telegram": phones, "email": phones})
     sender = OutboxSender(db, services.transports, clock)
+    sender.on_settled.append(services.escalation.delivery_settled)
     services.router.on_commit.append(sender.kick)
     return System(services=services, phones=phones, sender=sender)
 

@@ -6,6 +6,7 @@ second writer waits instead of failing. PostgreSQL is used the same way through 
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.db.models import ProcessedUpdate
-from bot.db.write_turn import WriteTurn, lock_path
+from bot.db.write_turn import WriteTurn, beside_database, lock_path
 
 _LOCK_AND_RECORD = text(
     "WITH held AS (SELECT pg_advisory_xact_lock(:key)) "
@@ -39,6 +40,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def create_private(url: str) -> None:
+    """Create a SQLite database file readable by its owner alone (0600) before SQLite does, as
+    SQLite would follow the umask (world-readable, usually). Its -wal and -shm files take the
+    same mode from it. An existing file is left as it is; a missing folder is not made."""
+    path = beside_database(url, "")
+    if path is None or path.exists() or not path.parent.is_dir():
+        return
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     """An async engine with the right settings for its backend.
 
@@ -48,6 +59,7 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     Telegram ids and people's data.
     """
     if url.startswith("sqlite"):
+        create_private(url)
         engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
                                      hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

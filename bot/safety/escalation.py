@@ -131,37 +131,99 @@ class Escalation:
     # --- paging ------------------------------------------------------------------------------
 
     async def _page_level(self, session: AsyncSession, alert: Alert, person: Person,
-                          level: int, now: datetime) -> None:
-        """Page one level; an empty level is skipped (coverage gap) and the next one paged."""
+                          level: int, now: datetime, *, skip: frozenset[int] = frozenset()
+                          ) -> None:
+        """Page one level; an empty level is skipped (coverage gap) and the next one paged.
+
+        With nobody at any level, the young person's own active worker is the last resort (and
+        the young person is still told to call if in danger). `skip`: chat ids a page of this
+        alert could not reach just now (blocked the bot, no such chat), not paged again here.
+        The alert counts as notified only once Telegram has taken a page (`delivery_settled`).
+        """
         policy = SeverityPolicy.model_validate(alert.policy)
         levels = policy.levels
         level = min(level, len(levels) - 1)
-        recipients = await self._audience(session, levels[level].notify, person)
+        recipients = await self._audience(session, levels[level].notify, person, skip)
         while not recipients and level < len(levels) - 1:
             await self._coverage_gap(session, alert, person, levels[level].notify, now)
             level += 1
-            recipients = await self._audience(session, levels[level].notify, person)
+            recipients = await self._audience(session, levels[level].notify, person, skip)
         alert.level = level
+        audience: str = levels[level].notify
         if not recipients:
-            await self._coverage_gap(session, alert, person, levels[level].notify, now)
+            await self._coverage_gap(session, alert, person, audience, now)
             await self._tell_young_person_to_call(session, alert, person, now)
-        else:
+            recipients = await self._own_worker(session, person, skip)  # the last resort
+            audience = "own_worker"
+        if recipients:
             alert.pages += 1
             text = await self._alert_text(session, alert, person, now)
             for worker in recipients:
                 await enqueue(session, chat_id=worker.telegram_id, text=text, now=now,
                               buttons=alert_buttons(alert), alert_id=alert.id,
-                              dedupe_key=f"alert:{alert.id}:page:{alert.pages}:{worker.id}")
+                              dedupe_key=f"{_page_prefix(alert.id, alert.pages)}{worker.id}")
             kind = "notified" if alert.pages == 1 else "escalated"
             self._event(session, alert, kind, now, level=level,
-                        to=[w.id for w in recipients], audience=levels[level].notify)
-            if alert.status == "open":
-                alert.status = "notified"
+                        to=[w.id for w in recipients], audience=audience)
         if not recipients:  # keep trying, often, until someone can be reached
             await schedule(session, ESCALATE, now + NOBODY_RETRY,
                            payload={"alert_id": alert.id, "level": 0})
         elif policy.page or level + 1 < len(levels):  # a flag (page: false) goes up, once
             await self._schedule_next(session, alert, policy, level, now)
+
+    async def delivery_settled(self, session: AsyncSession, message: OutboxMessage,
+                               now: datetime) -> None:
+        """The outbox's last word on a message about an alert (an OutboxSender hook, in the
+        transaction that records it): a page counts as delivered only when Telegram took it,
+        and a recipient who can never get it moves the alert on at once."""
+        round_ = _page_round(message)
+        if round_ is None or message.status not in ("sent", "failed"):
+            return
+        alert = await session.get(Alert, message.alert_id)
+        if alert is None:
+            return
+        if message.status == "sent":
+            if alert.status == "open":
+                alert.status = "notified"
+            return
+        worker = await session.scalar(select(Person).where(
+            Person.telegram_id == message.chat_id, Person.role.in_(WORKER_ROLES)))
+        self._event(session, alert, "page_failed", now, level=alert.level,
+                    to=worker.id if worker else None, error=message.last_error)
+        if round_ == alert.pages:  # an older round's failure: the newer round decides
+            await self.recipient_lost(session, alert, now)
+
+    async def recipient_lost(self, session: AsyncSession, alert: Alert, now: datetime) -> None:
+        """Someone paged in the current round cannot get it (blocked the bot, switched off):
+        page the next level now; at the last level, page again once nobody paged can answer,
+        which with nobody left is the nobody-reachable path."""
+        if alert.status not in ("open", "notified"):
+            return
+        policy = SeverityPolicy.model_validate(alert.policy)
+        if alert.level + 1 >= len(policy.levels) and await self._may_still_answer(session, alert):
+            return
+        person = await session.get(Person, alert.person_id)
+        assert person is not None
+        await _cancel_jobs(session, alert.id, ESCALATE)
+        await self._page_level(session, alert, person, alert.level + 1, now,
+                               skip=await self._unreachable(session, alert))
+
+    async def _unreachable(self, session: AsyncSession, alert: Alert) -> frozenset[int]:
+        """Chat ids that a page of this alert could not reach."""
+        return frozenset(await session.scalars(select(OutboxMessage.chat_id).where(
+            OutboxMessage.alert_id == alert.id, OutboxMessage.status == "failed",
+            OutboxMessage.chat_id.is_not(None),
+            OutboxMessage.dedupe_key.like(f"{_page_prefix(alert.id)}%"))))
+
+    async def _may_still_answer(self, session: AsyncSession, alert: Alert) -> bool:
+        """A page of the current round is on its way to, or reached, an active worker."""
+        found = await session.scalar(
+            select(OutboxMessage.id).join(Person, Person.telegram_id == OutboxMessage.chat_id)
+            .where(OutboxMessage.alert_id == alert.id,
+                   OutboxMessage.dedupe_key.like(f"{_page_prefix(alert.id, alert.pages)}%"),
+                   OutboxMessage.status.in_(("pending", "sending", "sent")), Person.active)
+            .limit(1))
+        return found is not None
 
     async def _schedule_next(self, session: AsyncSession, alert: Alert, policy: SeverityPolicy,
                              level: int, now: datetime) -> None:
@@ -174,9 +236,12 @@ class Escalation:
         await schedule(session, ESCALATE, now + timedelta(minutes=wait),
                        payload={"alert_id": alert.id, "level": next_level})
 
-    async def _audience(self, session: AsyncSession, audience: str, person: Person) -> list[Person]:
+    async def _audience(self, session: AsyncSession, audience: str, person: Person,
+                        skip: frozenset[int] = frozenset()) -> list[Person]:
         active_workers = select(Person).where(Person.active, Person.role.in_(WORKER_ROLES),
                                               Person.telegram_id.is_not(None))
+        if skip:
+            active_workers = active_workers.where(Person.telegram_id.not_in(skip))
         if audience == "on_duty":
             query = active_workers.where(Person.on_duty)
         elif audience == "duty_list_and_managers":
@@ -184,13 +249,23 @@ class Escalation:
                                              Person.role == Role.DUTY_WORKER,
                                              Person.role == Role.MANAGER))
         else:  # assigned_worker_or_duty_list
-            if person.worker_id is not None:
-                worker = await session.get(Person, person.worker_id)
-                if worker is not None and worker.active and worker.telegram_id is not None:
-                    return [worker]
+            own = await self._own_worker(session, person, skip)
+            if own:
+                return own
             query = active_workers.where(or_(Person.on_duty_list, Person.on_duty,
                                              Person.role == Role.DUTY_WORKER))
         return list(await session.scalars(query.order_by(Person.id)))
+
+    async def _own_worker(self, session: AsyncSession, person: Person,
+                          skip: frozenset[int] = frozenset()) -> list[Person]:
+        """The young person's own worker, if they are active and can be paged."""
+        if person.worker_id is None:
+            return []
+        worker = await session.get(Person, person.worker_id)
+        if (worker is None or not worker.active or worker.role not in WORKER_ROLES
+                or worker.telegram_id is None or worker.telegram_id in skip):
+            return []
+        return [worker]
 
     async def _coverage_gap(self, session: AsyncSession, alert: Alert, person: Person,
                             audience: str, now: datetime) -> None:
@@ -272,6 +347,9 @@ class Escalation:
         person = await session.get(Person, alert.person_id)
         if worker is None or worker.telegram_id is None or person is None:
             return
+        if not worker.active:  # switched off since: the alert goes back to the duty list
+            await self.hand_back(session, alert, worker, now)
+            return
         await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id,
                       text=(f"⏰ Reminder: alert #{alert.id} about {person.pseudonym} has no "
                             "outcome yet. Tap Resolve when you can, with a short note."),
@@ -300,6 +378,54 @@ class Escalation:
                                 f"✅ Alert #{alert.id} was acknowledged by "
                                 f"{worker.display_name or worker.pseudonym}.")
         return True
+
+    async def hand_back(self, session: AsyncSession, alert: Alert, worker: Person,
+                        now: datetime) -> bool:
+        """The worker who acknowledged the alert can no longer handle it (switched off): it is
+        open again and paged to the duty list now. False if it was not theirs to hand back."""
+        if alert.status != "acknowledged" or alert.acknowledged_by_id != worker.id:
+            return False
+        alert.status = "open"
+        alert.acknowledged_at, alert.acknowledged_by_id = None, None
+        alert.updated_at = now
+        await _cancel_jobs(session, alert.id, ACK_REMINDER)
+        await _cancel_jobs(session, alert.id, ESCALATE)
+        self._event(session, alert, "handed_back", now, actor=worker)
+        policy = SeverityPolicy.model_validate(alert.policy)
+        duty_list = next((i for i, level in enumerate(policy.levels)
+                          if level.notify == "duty_list_and_managers"), len(policy.levels) - 1)
+        person = await session.get(Person, alert.person_id)
+        assert person is not None
+        await self._page_level(session, alert, person, duty_list, now)
+        if policy.email_after_minutes is not None:
+            await schedule(session, EMAIL, now + timedelta(minutes=policy.email_after_minutes),
+                           payload={"alert_id": alert.id},
+                           dedupe_key=f"alert:{alert.id}:email:handed_back:{alert.pages}")
+        return True
+
+    async def worker_switched_off(self, session: AsyncSession, worker: Person,
+                                  now: datetime) -> int:
+        """Alerts they acknowledged go back to the duty list; an alert whose current page went
+        to them moves on now. Returns how many alerts they had acknowledged."""
+        handed = 0
+        for alert in (await session.scalars(select(Alert).where(
+                Alert.acknowledged_by_id == worker.id, Alert.status == "acknowledged")
+                .order_by(Alert.id))).all():
+            handed += await self.hand_back(session, alert, worker, now)
+        if worker.telegram_id is None:
+            return handed
+        paged = set(await session.scalars(select(OutboxMessage.alert_id).where(
+            OutboxMessage.chat_id == worker.telegram_id, OutboxMessage.alert_id.is_not(None),
+            OutboxMessage.dedupe_key.like("alert:%:page:%"))))
+        for alert in (await session.scalars(select(Alert).where(
+                Alert.id.in_(paged), Alert.status.in_(("open", "notified")))
+                .order_by(Alert.id))).all():
+            key = f"{_page_prefix(alert.id, alert.pages)}{worker.id}"
+            if await session.scalar(select(OutboxMessage.id).where(
+                    OutboxMessage.dedupe_key == key)) is not None:
+                self._event(session, alert, "page_lost", now, to=worker.id)
+                await self.recipient_lost(session, alert, now)
+        return handed
 
     async def resolve(self, session: AsyncSession, alert: Alert, worker: Person, note: str,
                       now: datetime) -> bool:
@@ -349,7 +475,7 @@ class Escalation:
         if not chat_ids:
             return []
         return list(await session.scalars(select(Person).where(
-            Person.telegram_id.in_(chat_ids), Person.role.in_(WORKER_ROLES))))
+            Person.telegram_id.in_(chat_ids), Person.role.in_(WORKER_ROLES), Person.active)))
 
     async def _tell_others(self, session: AsyncSession, alert: Alert, worker: Person,
                            now: datetime, text: str) -> None:
@@ -370,6 +496,22 @@ async def _cancel_jobs(session: AsyncSession, alert_id: int, kind: str) -> None:
                                                        Job.status == "pending")):
         if job.payload.get("alert_id") == alert_id:
             job.status = "cancelled"
+
+
+def _page_prefix(alert_id: int, round_: int | None = None) -> str:
+    """A page's dedupe key is this prefix and the worker's id; one round per `alert.pages`."""
+    return f"alert:{alert_id}:page:" + ("" if round_ is None else f"{round_}:")
+
+
+def _page_round(message: OutboxMessage) -> int | None:
+    """Which round of paging a message is, or None if it is not a page."""
+    if message.alert_id is None or not message.dedupe_key:
+        return None
+    prefix = _page_prefix(message.alert_id)
+    if not message.dedupe_key.startswith(prefix):
+        return None
+    round_, _, _ = message.dedupe_key[len(prefix):].partition(":")
+    return int(round_) if round_.isascii() and round_.isdigit() else None
 
 
 def _ago(elapsed: timedelta) -> str:

@@ -31,6 +31,7 @@ from bot.safety.detector import Severity
 from bot.safety.escalation import OPEN_STATUSES, WORKER_ROLES, Escalation, alert_buttons
 from bot.safety.young_person_side import active_relay
 from content.loader import Content
+from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 from flows.common import HELP_BACK
 
@@ -101,11 +102,10 @@ class MediaPassOn:
                       data: str) -> list[Reply] | None:
         """``md:send:<message id>`` or ``md:no:<message id>``, matched against their own open
         offer; anything else is left to the router, which calls the button stale."""
-        _, choice, raw_id = (data.split(":") + ["", ""])[:3]
-        if choice not in ("send", "no") or not (raw_id.isascii() and raw_id.isdigit()
-                                                 and len(raw_id) < 12):
+        pressed = callback.parse(data)
+        choice, message_id = pressed.part(0), pressed.number(1)
+        if choice not in ("send", "no") or message_id is None:
             return None
-        message_id = int(raw_id)
         offer = await session.scalar(select(Job).where(
             Job.dedupe_key == _offer_key(person, message_id), Job.kind == OFFER,
             Job.person_id == person.id, Job.status == "pending"))

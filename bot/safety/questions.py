@@ -19,6 +19,7 @@ from bot.safety.detecting_gate import QUESTION_UNANSWERED
 from bot.safety.detector import Severity
 from bot.safety.escalation import Escalation
 from content.loader import Content
+from flows import callback
 from flows.base import Button, Reply
 from flows.common import HELP_BACK
 
@@ -37,9 +38,8 @@ class KindQuestions:
 
     async def answer(self, session: AsyncSession, person: Person, data: str) -> list[Reply]:
         """``ask:tell:<message id>`` or ``ask:ok:<message id>``; anything else is stale."""
-        _, choice, raw_id = (data.split(":") + ["", ""])[:3]
-        message_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12 \
-            else None
+        pressed = callback.parse(data)
+        choice, message_id = pressed.part(0), pressed.number(1)
         text = self.content.text
         back = ((Button(text("buttons.back_to_where"), HELP_BACK),),)
         open_question = message_id is not None and await cancel(

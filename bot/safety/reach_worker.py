@@ -27,6 +27,7 @@ from bot.safety.detecting_gate import safe_question
 from bot.safety.detector import Severity
 from bot.safety.escalation import OPEN_STATUSES, Escalation
 from content.loader import Content
+from flows import callback
 from flows.base import Button, Event, Reply
 from flows.common import HELP_BACK, WORKER_NOW, help_button
 
@@ -97,8 +98,8 @@ class ReachWorker:
         """Send the kept message to their worker as a flag; a stale or forged id sends nothing."""
         text = self.content.text
         back = ((Button(text("buttons.back_to_where"), HELP_BACK),),)
-        job = await session.get(Job, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 12 \
-            else None
+        job_id = callback.parse_number(raw_id, callback.MAX_ROW_ID)
+        job = await session.get(Job, job_id) if job_id is not None else None
         if job is None or job.kind != OFFER or job.person_id != person.id:
             return [Reply(text("told_worker.gone"), back)]
         if job.payload.get("sent"):

@@ -16,6 +16,7 @@ from bot.safety.escalation import Escalation
 from bot.safety.questions import PREFIX as QUESTION_PREFIX
 from bot.safety.questions import KindQuestions
 from content.loader import Content
+from flows import callback
 from flows.base import Button, Event, Reply
 from flows.common import HELP_BACK
 
@@ -62,8 +63,9 @@ class YoungPersonSafety:
         return None
 
     async def _safe_answer(self, session: AsyncSession, person: Person, data: str) -> list[Reply]:
-        _, answer, alert_id = (data.split(":") + ["", ""])[:3]
-        alert = await session.get(Alert, int(alert_id)) if alert_id.isdigit() else None
+        pressed = callback.parse(data)
+        answer, alert_id = pressed.part(0), pressed.row_id(1)
+        alert = await session.get(Alert, alert_id) if alert_id is not None else None
         if alert is None or alert.person_id != person.id or answer not in SAFE_ANSWERS:
             return [Reply(self.content.text("general.stale_button"))]
         label, thanks = SAFE_ANSWERS[answer]
@@ -72,12 +74,19 @@ class YoungPersonSafety:
                       ((Button(self.content.text("buttons.back_to_where"), HELP_BACK),),))]
 
     async def _forward(self, session: AsyncSession, person: Person, relay: Relay,
-                       text: str) -> list[Reply]:
+                       text: str) -> list[Reply] | None:
         worker = await session.get(Person, relay.worker_id)
-        if worker is not None and worker.telegram_id is not None:
-            await enqueue(session, chat_id=worker.telegram_id, now=self.clock(),
-                          alert_id=relay.alert_id, text=f"💬 {person.pseudonym}: {text}",
-                          buttons=((Button("End chat", f"rl:end:{relay.id}"),),))
+        if worker is None or not worker.active or worker.telegram_id is None:
+            # nobody on the other end (switched off): the chat ends, and the message is handled
+            # as if there had been no chat (scanned, answered by the flow)
+            await finish_relay(session, relay, self.content, self.clock(), ended_by="switched off")
+            alert = await session.get(Alert, relay.alert_id) if relay.alert_id else None
+            if alert is not None and worker is not None:  # theirs: back to the duty list
+                await self.escalation.hand_back(session, alert, worker, self.clock())
+            return None
+        await enqueue(session, chat_id=worker.telegram_id, now=self.clock(),
+                      alert_id=relay.alert_id, text=f"💬 {person.pseudonym}: {text}",
+                      buttons=((Button("End chat", f"rl:end:{relay.id}"),),))
         return [Reply(self.content.text("safety.relay_sent"))]
 
     async def _end_relay(self, session: AsyncSession, person: Person) -> list[Reply]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import people
-from bot.crypto import keyring, new_key
+from bot.crypto import keyring, new_key, write_private
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Person, Role
@@ -33,8 +33,7 @@ def demo_key() -> str:
     """The demo makes its own encryption key once and keeps it beside its database."""
     DEMO_KEY.parent.mkdir(exist_ok=True)
     if not DEMO_KEY.exists():
-        DEMO_KEY.write_text(new_key())
-        DEMO_KEY.chmod(0o600)
+        write_private(DEMO_KEY, new_key().encode())
     return DEMO_KEY.read_text().strip()
 
 

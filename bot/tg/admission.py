@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from telegram import Update
 
 from bot.safety.detector import Detector, Severity
+from bot.tg.events import valid_text
 
 HANDLED_AT_ONCE = 8
 
@@ -32,7 +33,7 @@ class Admission:
     def is_urgent(self, update: Update) -> bool:
         """Typed text the detector rates medium or worse (any typed text, with no detector)."""
         message = update.effective_message
-        text = (message.text or message.caption) if message is not None else None
+        text = valid_text(message.text or message.caption) if message is not None else ""
         if not text:
             return False
         if self.detector is None:

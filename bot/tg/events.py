@@ -12,8 +12,22 @@ from flows.base import Event
 MAX_TEXT = 4096  # Telegram's own limit; anything longer is cut before it reaches a flow
 
 
+def valid_text(text: str | None) -> str:
+    """`text` as valid Unicode: a lone UTF-16 surrogate (JSON may carry "\\ud800") becomes
+    U+FFFD, a pair written as two halves becomes its character. Every text and button datum of
+    an update passes here once, where it enters, so nothing downstream (the detector, the
+    database, encryption, logs) ever holds a string that cannot be encoded."""
+    if not text:
+        return ""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 def _text_event(message: Message) -> Event:
-    text = (message.text or "")[:MAX_TEXT]
+    text = valid_text(message.text)[:MAX_TEXT]
     if text.startswith("/"):
         head, _, args = text[1:].partition(" ")
         command = head.split("@", 1)[0].lower()
@@ -30,20 +44,20 @@ def to_event(update: Update) -> tuple[Identity, Event] | None:
         return None
     who = Identity(telegram_id=user.id, chat_id=chat.id)
     if update.callback_query is not None:
-        return who, Event.button((update.callback_query.data or "")[:64])
+        return who, Event.button(valid_text(update.callback_query.data)[:64])
     if update.edited_message is not None:
         edited = update.edited_message
         if edited.location is not None:
             return None  # a live location moving: its first pin was the message
-        return who, Event("edit", text=(edited.text or edited.caption or "")[:MAX_TEXT])
+        return who, Event("edit", text=valid_text(edited.text or edited.caption)[:MAX_TEXT])
     message = update.message
     if message is None:
         return None
     if message.text is not None:
         return who, _text_event(message)
     # stickers, photos, voice notes, locations...: a caption still counts as something they said
-    return who, Event("media", text=(message.caption or "")[:MAX_TEXT], media=media_kind(message),
-                      message_id=message.message_id)
+    return who, Event("media", text=valid_text(message.caption)[:MAX_TEXT],
+                      media=media_kind(message), message_id=message.message_id)
 
 
 # the first that a message has names it (an animation also carries a document; a venue a location)

@@ -11,7 +11,10 @@ Routes:
   POST /telegram/<path secret>  the updates; the X-Telegram-Bot-Api-Secret-Token header must
                                 equal WEBHOOK_SECRET (403 otherwise); any other path is 404.
                                 A button press is answered (answerCallbackQuery) in the body
-                                of our 200, as the Bot API allows, instead of a call of its own
+                                of our 200, as the Bot API allows, instead of a call of its own.
+                                A body over 1 MiB is refused with 413 (read in chunks, never
+                                held whole); JSON that is malformed, not an object or nested
+                                too deep gets 400, logged as one line without a traceback
   GET  /healthz                 200 {"ok": true, ...} when the database answers and the clock
                                 beat recently; 503 otherwise (for load balancers, monitoring)
 """
@@ -44,6 +47,63 @@ from bot.tg.retry import RETRY_LATER
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1024 * 1024  # Telegram's updates are far smaller (a message is at most 4096 chars)
+MAX_DEPTH = 32  # an update nests about 6 deep; json.loads recurses, so a deep body must not
+
+
+class TooLarge(Exception):
+    """The body passed MAX_BODY."""
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, read a chunk at a time and given up on as soon as it passes `limit`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON nests deeper than `limit` (brackets outside strings, counted before
+    parsing, as json.loads would otherwise recurse into them)."""
+    depth, in_string, escaped = 0, False, False
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # the common case: too few brackets to nest that deep at all
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def parse_update_json(body: bytes) -> dict[str, Any] | None:
+    """The update's JSON object, or None for anything else (malformed, not UTF-8, not an
+    object, too deep)."""
+    if too_deep(body):
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def path_secret(secret: str) -> str:
@@ -96,11 +156,19 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
             log.warning("webhook call refused: wrong or missing secret header")
             return Response(status_code=403)
         try:
-            data = json.loads(await request.body())
-            update = Update.de_json(lean(data), application.bot)
-        except (ValueError, TypeError, KeyError):
-            return Response(status_code=400)
+            body = await read_body(request)
+        except TooLarge:
+            log.warning("webhook call refused: body over the size limit")
+            return Response(status_code=413)
+        data = parse_update_json(body)
+        try:
+            update = Update.de_json(lean(data), application.bot) if data is not None else None
+        except Exception as error:  # a shape PTB cannot read: the type only, never the body
+            log.warning("webhook update unreadable", extra={"error_type": type(error).__name__})
+            update = None
         if update is None:
+            if data is None:
+                log.warning("webhook call refused: not a JSON object")
             return Response(status_code=400)
         async with admission.turn(update):  # a few at a time; worrying messages first
             await application.process_update(update)  # errors are handled (and logged) inside

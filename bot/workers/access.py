@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select
 
 from bot.db.models import Person, Role
 from bot.workers.desk import Desk
+from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 
 CASELOAD_ROLES: set[str] = {Role.SUPPORT_WORKER, Role.MANAGER}
@@ -39,9 +40,10 @@ def visible(desk: Desk) -> Select[tuple[Person]]:
 
 async def young_person(desk: Desk, raw_id: str) -> Person | None:
     """The young person an id names, if this worker may see them right now; else None."""
-    if not raw_id.isdigit() or not desk.worker.active or desk.role not in CASELOAD_ROLES:
+    person_id = callback.parse_number(raw_id, callback.MAX_ROW_ID)
+    if person_id is None or not desk.worker.active or desk.role not in CASELOAD_ROLES:
         return None
-    person = await desk.session.get(Person, int(raw_id))
+    person = await desk.session.get(Person, person_id)
     if person is None or person.role != Role.YOUNG_PERSON or not person.active:
         return None
     if sees_everyone(desk) or person.worker_id == desk.worker.id:
@@ -92,10 +94,12 @@ class CaseFeature:
     async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
         if event.kind == "command" and event.command in self.commands:
             return await self.command(desk, event)
-        if event.kind == "button" and event.data.split(":", 1)[0] == self.name:
-            action, *args = event.data.split(":")[1:] or [""]
-            if action == "pick" and len(args) == 1 and args[0].isdigit():
-                return [await self.picker(desk, int(args[0]))]
+        pressed = callback.parse(event.data) if event.kind == "button" else None
+        if pressed is not None and pressed.prefix == self.name:
+            action, args = pressed.part(0), list(pressed.parts[1:])
+            page = pressed.number(1)
+            if action == "pick" and len(args) == 1 and page is not None:
+                return [await self.picker(desk, page)]
             return await self.button(desk, action, args)
         return None
 

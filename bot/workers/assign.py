@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.db.models import ModuleProgress, Person
 from bot.workers.access import STALE, CaseFeature, label, refuse, young_person
 from bot.workers.desk import Desk
+from flows import callback
 from flows.base import Button, Reply
 from flows.common import with_help
 
@@ -39,8 +40,8 @@ class AssignFeature(CaseFeature):
         if mask is None:
             return [Reply(STALE)]
         if action == "t":
-            index = int(args[2]) if args[2].isdigit() else -1
-            if not 0 <= index < len(desk.content.modules):
+            index = callback.parse_number(args[2])
+            if index is None or index >= len(desk.content.modules):
                 return [Reply(STALE)]
             return [self.ticks(desk, person, mask ^ (1 << index))]
         if mask == 0:
@@ -49,7 +50,7 @@ class AssignFeature(CaseFeature):
             return [Reply(f"Is there a due date for {label(person)}?", tuple(
                 (Button(text, f"assign:due:{person.id}:{mask:x}:{days}"),)
                 for days, text in DUE_CHOICES.items()))]
-        days = int(args[2]) if args[2].isdigit() else -1
+        days = callback.parse_number(args[2])
         if days not in DUE_CHOICES:
             return [Reply(STALE)]
         return [await self.assign(desk, person, mask, days)]
@@ -93,8 +94,4 @@ class AssignFeature(CaseFeature):
 
 
 def _mask(raw: str, count: int) -> int | None:
-    try:
-        mask = int(raw, 16)
-    except ValueError:
-        return None
-    return mask if 0 <= mask < (1 << count) else None
+    return callback.parse_mask(raw, count)

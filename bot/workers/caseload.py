@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.db.models import Alert, Job, ModuleProgress, Person
 from bot.workers.access import STALE, CaseFeature, label, nav_row, page_of, sees_everyone, when
 from bot.workers.desk import Desk
+from flows import callback
 from flows.base import Button, Event, Reply
 
 
@@ -20,8 +21,9 @@ class CaseloadFeature(CaseFeature):
         return [await self.page(desk, 0)]
 
     async def button(self, desk: Desk, action: str, args: list[str]) -> list[Reply]:
-        if action == "p" and len(args) == 1 and args[0].isdigit():
-            return [await self.page(desk, int(args[0]))]
+        page = callback.parse_number(args[0]) if len(args) == 1 else None
+        if action == "p" and page is not None:
+            return [await self.page(desk, page)]
         return [Reply(STALE)]
 
     async def page(self, desk: Desk, page: int) -> Reply:

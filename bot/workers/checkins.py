@@ -19,6 +19,7 @@ from bot.checkins import CHECKIN, Checkins, quiet_hours, recurrence_of
 from bot.db.models import CheckinAnswer, CheckinSchedule, Job, Person, Role
 from bot.recurrence import DAY_NAMES
 from bot.workers.desk import Desk
+from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 from flows.clock_words import parse_time
 
@@ -62,9 +63,10 @@ class CheckinsFeature:
 
     async def _young_person(self, desk: Desk, raw_id: str) -> Person | None:
         """The young person an id names, if this worker may see them now."""
-        if not raw_id.isdigit() or not desk.worker.active or desk.role not in ROLES:
+        person_id = callback.parse_number(raw_id, callback.MAX_ROW_ID)
+        if person_id is None or not desk.worker.active or desk.role not in ROLES:
             return None
-        person = await desk.session.get(Person, int(raw_id))
+        person = await desk.session.get(Person, person_id)
         if person is None or person.role != Role.YOUNG_PERSON or not person.active:
             return None
         if desk.role == Role.MANAGER or person.worker_id == desk.worker.id:
@@ -95,8 +97,9 @@ class CheckinsFeature:
 
     async def _button(self, desk: Desk, parts: list[str]) -> list[Reply]:
         action, args = (parts[0] if parts else ""), parts[1:]
-        if action == "p" and len(args) == 1 and args[0].isdigit():
-            return [await self._picker(desk, int(args[0]))]
+        page = callback.parse_number(args[0]) if len(args) == 1 else None
+        if action == "p" and page is not None:
+            return [await self._picker(desk, page)]
         if not args:
             return [Reply(STALE)]
         person = await self._young_person(desk, args[0])
@@ -117,8 +120,9 @@ class CheckinsFeature:
             mask = _mask(rest[0])
             if mask is None:
                 return [Reply(STALE)]
-            if len(rest) == 2 and rest[1].isdigit() and 1 <= int(rest[1]) <= 7:
-                mask ^= 1 << int(rest[1])
+            day = callback.parse_number(rest[1]) if len(rest) == 2 else None
+            if day is not None and 1 <= day <= 7:
+                mask ^= 1 << day
             return [self._day_picker(person, mask)]
         if action == "wdone" and len(rest) == 1:
             mask = _mask(rest[0])
@@ -262,11 +266,7 @@ def _quiet_label(preset: str) -> str:
 
 
 def _mask(raw: str) -> int | None:
-    try:
-        mask = int(raw, 16)
-    except ValueError:
-        return None
-    return mask if 0 <= mask < (1 << 8) else None
+    return callback.parse_mask(raw, 8)
 
 
 def _pattern(raw: str) -> tuple[str, list[int]] | None:

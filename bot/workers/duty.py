@@ -13,6 +13,7 @@ from bot.safety.detector import Severity
 from bot.safety.escalation import CONCERNS, Escalation, alert_buttons, category_words
 from bot.safety.young_person_side import active_relay, finish_relay
 from bot.workers.desk import WORKER_ROLES, Desk
+from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 
 CAN_GO_ON_DUTY = {Role.DUTY_WORKER, Role.MANAGER}
@@ -81,21 +82,23 @@ class DutyFeature:
                       f"{category_words(a)} – {a.status}", alert_buttons(a)) for a, y in rows]
 
     async def _load(self, desk: Desk, alert_id: str) -> tuple[Alert, Person] | None:
-        alert = await desk.session.get(Alert, int(alert_id)) if alert_id.isdigit() else None
+        row_id = callback.parse_number(alert_id, callback.MAX_ROW_ID)
+        alert = await desk.session.get(Alert, row_id) if row_id is not None else None
         young = await desk.session.get(Person, alert.person_id) if alert else None
         if alert is None or young is None or not may_handle(desk.worker, alert, young):
             return None
         return alert, young
 
     async def _button(self, desk: Desk, data: str) -> list[Reply]:
-        _, action, alert_id = (data.split(":") + ["", ""])[:3]
+        pressed = callback.parse(data)
+        action, alert_id = pressed.part(0), pressed.part(1)
         loaded = await self._load(desk, alert_id)
         if loaded is None:
             return [Reply("That alert is not one you can act on.")]
         alert, young = loaded
         await desk.audit(f"alert_{action}", young, alert_id=alert.id)
         if action == "concern":  # also once resolved: it may be answered after the note
-            return await self._concern(desk, alert, young, data.split(":")[3:])
+            return await self._concern(desk, alert, young, list(pressed.parts[2:]))
         if alert.status == "resolved":
             return [Reply(f"Alert #{alert.id} is already resolved.")]
         if action == "ack":

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.db.models import Person, Role
 from bot.workers.access import STALE, CaseFeature, label, refuse, young_person
 from bot.workers.desk import Desk
+from flows import callback
 from flows.base import Button, Reply
 
 TAKES_CASES = (Role.SUPPORT_WORKER, Role.MANAGER)
@@ -39,7 +40,8 @@ class TransferFeature(CaseFeature):
         person = await young_person(desk, args[0])
         if person is None:
             return await refuse(desk, self.name, args[0])
-        target = await desk.session.get(Person, int(args[1])) if args[1].isdigit() else None
+        target_id = callback.parse_number(args[1], callback.MAX_ROW_ID)
+        target = await desk.session.get(Person, target_id) if target_id is not None else None
         if target is None or target.role not in TAKES_CASES or not target.active:
             return [Reply("That worker can't take on young people.")]
         if target.id == person.worker_id:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.db.models import Person, Role
 from bot.workers.desk import Desk
+from flows import callback
 from flows.base import Button, Event, Reply, keyboard
 
 MAY_USE = {Role.SUPPORT_WORKER, Role.MANAGER}
@@ -28,9 +29,10 @@ async def caseload(desk: Desk) -> list[Person]:
 
 async def young_person(desk: Desk, raw_id: str) -> Person | None:
     """The young person a button names, if this worker may see them; None otherwise."""
-    if not raw_id.isdigit():
+    person_id = callback.parse_number(raw_id, callback.MAX_ROW_ID)
+    if person_id is None:
         return None
-    person = await desk.session.get(Person, int(raw_id))
+    person = await desk.session.get(Person, person_id)
     if person is None or person.role != Role.YOUNG_PERSON or not person.active:
         return None
     if desk.role == Role.MANAGER or (desk.role == Role.SUPPORT_WORKER
@@ -56,7 +58,7 @@ def parse(event: Event, prefix: str) -> list[str] | None:
     """`<prefix>:<action>[:<args>...]` for this feature's buttons, else None."""
     if event.kind != "button" or not event.data.startswith(prefix + ":"):
         return None
-    return event.data.split(":")[1:]
+    return list(callback.parse(event.data).parts)
 
 
 class CaseloadFeature:

@@ -9,6 +9,7 @@ from bot import wellbeing
 from bot.db.models import Person
 from bot.workers.desk import Desk
 from bot.workers.wellbeing_access import CaseloadFeature, name_of
+from flows import callback
 from flows.base import Button, Keyboard, Reply, keyboard
 
 PREFIX = "wwheel"
@@ -66,9 +67,10 @@ class WheelsFeature(CaseloadFeature):
         return Reply(f"Sent. {person.pseudonym} will get a message with a button into their wheel.")
 
     async def set_gap(self, desk: Desk, person: Person, raw: str) -> Reply:
-        if raw != "off" and not (raw.isdigit() and int(raw) in wellbeing.WHEEL_GAPS_WEEKS):
+        weeks = callback.parse_number(raw)
+        if raw != "off" and weeks not in wellbeing.WHEEL_GAPS_WEEKS:
             return Reply("Sorry, that is not one of the choices.")
-        person.wheel_every_weeks = None if raw == "off" else int(raw)
+        person.wheel_every_weeks = None if raw == "off" else weeks
         await desk.audit("wheel.schedule", person, every_weeks=person.wheel_every_weeks)
         wheels = await wellbeing.wheels_of(desk.session, person.id)
         since = wheels[-1].taken_at if wheels else desk.now

@@ -144,3 +144,28 @@ async def test_a_medium_flag_nobody_acknowledges_reaches_the_duty_list_after_24_
     assert (await mo.press("✅ Acknowledge"))[0].startswith("✅ You acknowledged alert #1")
     await stack.deliver()
     assert dee.new_texts() == ["✅ Alert #1 was acknowledged by Mo."]
+
+
+LONE_SURROGATE = "\ud800"  # half a UTF-16 pair: valid JSON ("\ud800"), not valid Unicode
+
+
+async def test_a_danger_message_with_a_lone_surrogate_opens_an_alert_and_the_next_one_works(
+        stack):
+    """Telegram's JSON can carry half a surrogate pair; the text is mended where it enters,
+    so encrypting the excerpt cannot fail and no danger message is lost to it."""
+    dee = await on_duty_worker(stack)
+    sam = await joined_young_person(stack)
+    replies = await sam.send(f"he's outside my house {LONE_SURROGATE}")
+    assert replies[0].startswith("Thank you for telling me. That sounds really hard."), replies
+    assert await stack.deliver() == 1
+    [page] = dee.new_texts()
+    assert page.startswith("🚨 HIGH alert #1")
+    assert LONE_SURROGATE not in page
+
+    replies = await sam.send("im gonna kms tonight")
+    assert not any(reply.startswith("Sorry") for reply in replies), replies
+    await stack.deliver()
+    assert any(text.startswith("🚨 CRITICAL alert #1") for text in dee.new_texts())
+    async with stack.db.transaction() as session:
+        [alert] = (await session.scalars(select(Alert))).all()
+    assert "\N{REPLACEMENT CHARACTER}" in alert.excerpt

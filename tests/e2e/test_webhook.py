@@ -4,16 +4,18 @@ updates are handled in order even when they land on two different web processes.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from sqlalchemy import func, select
 
+from bot import people
 from bot.db.engine import Database
-from bot.db.models import Conversation, Person
+from bot.db.models import Conversation, Person, Role
 from bot.tg.webhook import SECRET_HEADER, webhook_path
 from tests.e2e.webhook_harness import SECRET, take_update, web_instance
 
-YP = 3101
+YP, DUTY = 3101, 9101
 
 
 async def test_updates_without_the_secret_header_are_refused(server, db, practice_content, clock):
@@ -146,3 +148,82 @@ async def test_a_new_persons_two_first_messages_at_once_on_two_processes_make_on
         assert count == 1
     finally:
         await second_db.dispose()
+
+
+async def test_a_danger_message_with_a_lone_surrogate_opens_an_alert_in_webhook_mode(
+        server, db, practice_content, clock):
+    """Half a UTF-16 pair in the JSON Telegram posts: the alert opens and pages, the reply is
+    not "Sorry", and the young person's next danger message is handled as well."""
+    async with db.transaction() as session:
+        worker = await people.create_person(session, Role.DUTY_WORKER, telegram_id=DUTY,
+                                            display_name="Dee")
+        worker.on_duty = True
+    server.add_user(YP, "Sam")
+    server.add_user(DUTY, "Dee")
+    async with web_instance(server, db, practice_content, clock) as web:
+        for kind, what in [("text", "/start"), ("press", "Let's start"),
+                           ("press", "OK, I understand"), ("text", "Sky"), ("press", "14 to 17")]:
+            update_id = server.send_text(YP, what) if kind == "text" else server.press(YP, what)
+            assert await web.post(take_update(server, update_id)) == 200
+        seen = len(server.bot_texts(YP))
+        danger = take_update(server, server.send_text(YP, "he's outside my house \ud800"))
+        assert await web.post(danger) == 200
+        replies = server.bot_texts(YP)[seen:]
+        assert replies[0].startswith("Thank you for telling me."), replies
+        assert await web.deliver() == 1
+        [page] = server.bot_texts(DUTY)
+        assert page.startswith("🚨 HIGH alert #1")
+
+        seen = len(server.bot_texts(YP))
+        assert await web.post(take_update(server, server.send_text(YP, "im gonna kms tonight"))) == 200
+        replies = server.bot_texts(YP)[seen:]
+        assert replies and not any(reply.startswith("Sorry") for reply in replies), replies
+        await web.deliver()
+        assert any(t.startswith("🚨 CRITICAL alert #1") for t in server.bot_texts(DUTY)[1:]), \
+            server.bot_texts(DUTY)
+
+
+async def test_oversized_malformed_non_object_and_deep_json_get_413_or_400_and_no_traceback(
+        server, db, practice_content, clock, caplog):
+    """With the right secret: a body over 1 MiB is 413 (and not read to its end); malformed,
+    non-object or deeply nested JSON is 400; none of them logs a traceback or a 500."""
+    server.add_user(YP, "Sam")
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    read = []
+
+    async def endless():  # 200 MB if it were read to the end; no Content-Length
+        for _ in range(200 * 16):
+            read.append(1)
+            yield b" " * 65536
+
+    async with web_instance(server, db, practice_content, clock) as web:
+        async def post(content) -> int:
+            return (await web.client.post(webhook_path(SECRET), content=content,
+                                          headers=headers)).status_code
+
+        with caplog.at_level(logging.DEBUG):
+            assert await post(endless()) == 413
+            assert len(read) < 40  # gave up after about 1 MiB
+            assert await post(b"{" + b" " * (1024 * 1024) + b"}") == 413  # Content-Length
+            assert await post(b" " * (1024 * 1024 - 2) + b"{}") == 400  # just under: read
+            for body in (b"[]", b"1", b'"x"', b"null", b"true", b"[1, 2]", b"{not json",
+                         b"", b"\xff\xfe{}", b'{"update_id": 1, "message": 7}',
+                         b"[" * 100_000 + b"]" * 100_000,
+                         b'{"update_id": 1, "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+                         b'{"update_id": 1, "x": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001):
+                assert await post(body) == 400, body[:40]
+            update = take_update(server, server.send_text(YP, "/start"))
+            assert await web.post(update) == 200  # a real update still goes through
+        assert server.bot_texts(YP)[0].startswith("Hi, welcome")
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_deep_string_is_not_mistaken_for_deep_nesting(server, db, practice_content,
+                                                               clock):
+    """Brackets inside a message's text are text, not nesting."""
+    server.add_user(YP, "Sam")
+    async with web_instance(server, db, practice_content, clock) as web:
+        update = take_update(server, server.send_text(YP, "[[[[" * 500 + '\\"{{{{' * 100))
+        assert await web.post(update) == 200
+    assert server.bot_texts(YP)

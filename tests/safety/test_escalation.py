@@ -419,3 +419,26 @@ async def test_the_channels_that_raised_an_alert_are_kept_with_its_categories(te
     alert = await the_alert(team)
     assert alert.categories == {"names": ["grooming", "immediate_danger", "missed_checkins"],
                                 "channels": ["lexicon", "model"]}
+
+
+async def test_with_no_duty_list_and_no_manager_the_young_persons_own_worker_is_paged(
+        system, clock):
+    await system.worker(OWN_WORKER, Role.SUPPORT_WORKER, "Jo")
+    sam = await system.young_person(YP, OWN_WORKER)
+    await sam.send("he's hurting me right now")  # critical: on duty, then duty list and managers
+    await system.settle()
+    [page] = system.phones.take(OWN_WORKER)
+    assert page.startswith(f"🚨 CRITICAL alert #1 – {await system.pseudonym(YP)}")
+    assert system.phones.buttons[OWN_WORKER][-1] == ["✅ Acknowledge", "💬 Talk to them",
+                                                      "📝 Resolve"]
+    assert system.phones.take(YP) == [  # still told, as when nobody at all can be reached
+        "Hey, it's me 🙂\nWe are trying to reach a worker for you. If you are in danger, please "
+        "call 999 now, or Childline free on 0800 1111."]
+    assert (await the_alert(system)).status == "notified"
+    clock.advance(minutes=5)  # paged again, as the policy repeats, until someone acknowledges
+    await system.settle()
+    assert len(system.phones.take(OWN_WORKER)) == 1
+    from flows.base import Event
+
+    replies = await system.chat(OWN_WORKER).event(Event.button("al:ack:1"))
+    assert replies[0].text.startswith("✅ You acknowledged alert #1")
