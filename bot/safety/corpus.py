@@ -27,7 +27,7 @@ LEGACY_LABELS = {"critical": (Severity.CRITICAL, ""), "same_day": (Severity.HIGH
                  "indicator": (Severity.MEDIUM, ""), "ordinary": (Severity.NONE, "ordinary"),
                  "lookalike": (Severity.NONE, "lookalike")}
 SPLITS = {
-    "train": ("train_a.tsv", "train_b.tsv", "train_c.tsv"),
+    "train": ("train_a.tsv", "train_b.tsv", "train_c.tsv", "train_d.tsv"),
     "dev": ("dev.tsv",),
     "test": ("test.tsv",),
 }
