@@ -35,7 +35,7 @@ from bot.flood import FloodGuard
 from bot.safety.gate import CountingGate, SafetyGate
 from bot.safety.reach_worker import offer_to_tell
 from bot.workers.desk import Desk, WorkerFeature, worker_help
-from bot.workers.invites import announce_joined
+from bot.workers.invites import announce_joined, announce_other_invite
 from content.loader import Content
 from flows.base import (
     PROFILE_FIELDS,
@@ -153,7 +153,8 @@ class ConversationRouter:
                               flooding: str) -> list[Reply]:
         async with self.db.transaction() as session:
             try:
-                await self.db.claim_update(session, who.telegram_id, update_id, self.clock())
+                await self.db.claim_update(session, who.telegram_id, update_id, self.clock(),
+                                           event.fingerprint)
             except IntegrityError as error:
                 # only the claim tells a repeated delivery; a constraint failing later is an
                 # error like any other (retried, never taken for a duplicate and dropped)
@@ -185,10 +186,13 @@ class ConversationRouter:
         if event.kind == "command" and event.command == "start" and event.args.strip():
             claim = await people.claim_invite(session, event.args.strip(), who.telegram_id,
                                               self.clock(), existing=person)
-            arrival = "invited" if claim.ok else "invite_failed"
+            arrival = ("invited" if claim.ok else
+                       "already_linked" if claim.already_linked else "invite_failed")
             person = claim.person or person
             if claim.ok and claim.purpose == "young_person" and person is not None:
                 await announce_joined(session, person, self.clock())
+            elif claim.already_linked and person is not None:
+                await announce_other_invite(session, person, self.clock())
         if person is None:
             person = await people.create_person(session, Role.YOUNG_PERSON,
                                                 telegram_id=who.telegram_id)
@@ -289,6 +293,8 @@ class ConversationRouter:
             replies.append(Reply(self.content.text("onboarding.welcome_invited")))
         elif arrival == "invite_failed":
             replies.append(Reply(self.content.text("onboarding.invite_not_valid")))
+        elif arrival == "already_linked":
+            replies.append(Reply(self.content.text("onboarding.already_linked")))
         return replies + await self._switch(session, person, convo, Goto("menu"))
 
     async def _run(self, session: AsyncSession, person: Person, convo: ConversationRecord,
@@ -438,7 +444,7 @@ class ConversationRouter:
 
 
 class _SeenBefore(Exception):
-    """This update id was handled already (its claim failed)."""
+    """This update (its id and fingerprint) was handled already: its claim failed."""
 
 
 RETURN = "return"

@@ -8,6 +8,10 @@ tokens; two safety nets stand behind that rule:
 - libraries that would log requests, replies or SQL parameters (python-telegram-bot logs every
   Bot API call with its parameters at DEBUG; SQLAlchemy and aiosqlite log statement parameters;
   httpx logs URLs, which carry the bot token) are held at WARNING whatever LOG_LEVEL says;
+- `LibraryBodies`: a library record, at any level, keeps its message template, its numbers and
+  the types of its other arguments, never their values, and its traceback without the
+  exception's text (python-telegram-bot logs a whole unparseable getUpdates batch, texts and
+  names included, at CRITICAL; a parse error's text may quote the data);
 - `RedactSecrets` replaces anything shaped like a bot token in every record, its arguments, its
   extras and its traceback, before any of our handlers writes it.
 """
@@ -18,6 +22,7 @@ import json
 import logging
 import re
 import sys
+import traceback
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -41,6 +46,50 @@ def extras(record: logging.LogRecord) -> dict[str, Any]:
     """The fields passed with `extra=` (everything that is not a standard LogRecord attribute)."""
     return {key: value for key, value in record.__dict__.items() if key not in _STANDARD
             and not key.startswith("_")}
+
+
+def _ours(name: str) -> bool:
+    return name in ("root", "__main__") or name.split(".", 1)[0] in (
+        "bot", "flows", "content", "bench", "tests")
+
+
+class _Hidden:
+    """An argument shown by its type alone, whether formatted with %s or %r."""
+
+    def __init__(self, value: object) -> None:
+        self.shown = f"<{type(value).__name__}>"
+
+    def __str__(self) -> str:
+        return self.shown
+
+    __repr__ = __str__
+
+
+class LibraryBodies(logging.Filter):
+    """Library records carry no values: only the template, numbers and argument types, and a
+    traceback's frames with the exception's type but not its text. Our own records (`bot.*`,
+    which log ids, counts and types only) pass untouched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _ours(record.name):
+            return True
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            shown = tuple(arg if isinstance(arg, int | float) and not isinstance(arg, bool)
+                          else _Hidden(arg) for arg in args)
+            try:
+                record.msg = str(record.msg) % shown
+            except (TypeError, ValueError, KeyError):
+                record.msg = f"{record.msg} (arguments hidden)"
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            record.exc_text = f"Traceback (most recent call last):\n{frames}{type(error).__name__}"
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = "(traceback hidden)"
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -112,6 +161,7 @@ def configure_logging(level: str | int = "INFO", *, stream: TextIO | None = None
     handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.rise_json = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonLines())
+    handler.addFilter(LibraryBodies())  # first: RedactSecrets folds the arguments in
     handler.addFilter(RedactSecrets())
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())

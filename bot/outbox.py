@@ -37,7 +37,10 @@ from flows.base import Button, Drawing, Keyboard, Reply
 log = logging.getLogger(__name__)
 
 TELEGRAM_CAP_PER_SECOND = 30
-STUCK_AFTER = timedelta(minutes=2)
+# a claim is a lease: the sender renews its claims every RENEW_EVERY seconds while it holds
+# them; one not renewed for LEASE (its process died) is claimed again by whoever looks next
+LEASE = timedelta(seconds=6)
+RENEW_EVERY = 2.0
 PER_CHAT_IN_FLIGHT = 3  # claimed for one chat at a time: its burst; it then takes ~1 a second
 MAX_BACKOFF = 300.0
 GIVE_UP_AFTER = 25  # attempts, for messages that are not part of an alert
@@ -186,6 +189,8 @@ class OutboxSender:
         self._last_in_line: dict[tuple, asyncio.Task[int]] = {}  # the next one waits for it
         self._per_chat: Counter[tuple] = Counter()  # in flight to each chat
         self._waiting: dict[int, OutboxMessage] = {}  # claimed, not yet handed to a transport
+        self._held: dict[int, str] = {}  # row id -> claim token, for every row in flight
+        self._beating: asyncio.Task | None = None  # renewing the leases of what is held
         self._left_behind = False  # the last claim may have left due rows in the table
         self._sent = 0
         self.on_settled: list[Settled] = []
@@ -210,10 +215,10 @@ class OutboxSender:
         if room <= 0:
             return False
         now = self.clock()
+        # a row being sent holds, in next_attempt_at, when its claim's lease runs out
         due = or_(
             and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == "sending",
-                 OutboxMessage.next_attempt_at <= now - STUCK_AFTER))
+            and_(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= now))
         # a chat that already has a few on their way (about one a second) waits with the rest
         # of its messages in the table, in order, rather than filling the room in flight
         full = [chat_id for (channel, chat_id, _), count in self._per_chat.items()
@@ -230,7 +235,7 @@ class OutboxSender:
             rows = await claim(session, OutboxMessage, due=due, order_by=ALERTS_FIRST,
                                limit=room, now=now, claimed_status="sending")
             for row in rows:
-                row.next_attempt_at = now  # marks when we claimed it, for stuck detection
+                row.next_attempt_at = now + LEASE  # ours until then, unless renewed
         # rows may be left behind for want of room, or for a busy chat: look again when a
         # send ends (otherwise the next commit or tick says when)
         self._left_behind = len(rows) == room or bool(full)
@@ -238,8 +243,40 @@ class OutboxSender:
             self._start(row)
         return bool(rows)
 
+    async def renew_leases(self) -> int:
+        """Push back the lease on every row this sender holds (claimed, not yet settled), so
+        no one takes them up while we are alive; returns how many were renewed."""
+        held: dict[str, list[int]] = {}
+        for row_id, token in self._held.items():
+            held.setdefault(token, []).append(row_id)
+        if not held:
+            return 0
+        until = self.clock() + LEASE
+        renewed = 0
+        async with self.db.transaction() as session:
+            for token, ids in held.items():
+                result = await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id.in_(ids),
+                                                OutboxMessage.claim_token == token,
+                                                OutboxMessage.status == "sending")
+                    .values(next_attempt_at=until).execution_options(synchronize_session=False))
+                renewed += result.rowcount or 0
+        return renewed
+
+    async def _heartbeat(self) -> None:
+        """While anything is held: renew the leases every RENEW_EVERY seconds."""
+        while self._held:
+            await asyncio.sleep(RENEW_EVERY)
+            try:
+                await self.renew_leases()
+            except Exception as error:  # the database away: the next beat tries again
+                log.warning("outbox lease not renewed", extra={"error_type": type(error).__name__})
+
     def _start(self, row: OutboxMessage) -> None:
         self._waiting[row.id] = row
+        self._held[row.id] = row.claim_token or ""
+        if self._beating is None or self._beating.done():
+            self._beating = asyncio.create_task(self._heartbeat())
         chat = (row.channel, row.chat_id, row.address)
         # a chat's messages leave in order, but about an alert they form a line of their own:
         # a page never waits for a chat's ordinary messages (a worker's check-in relays)
@@ -252,6 +289,7 @@ class OutboxSender:
 
     def _finished(self, row_id: int, chat: tuple, line: tuple, task: asyncio.Task[int]) -> None:
         self._in_flight.discard(task)
+        self._held.pop(row_id, None)
         if not task.cancelled():
             self._waiting.pop(row_id, None)  # ended before reaching the transport (e.g. no transport)
         if self._last_in_line.get(line) is task:
@@ -264,7 +302,7 @@ class OutboxSender:
         if task.cancelled():
             return
         if task.exception() is not None:  # e.g. the database was away when saving the outcome
-            log.error("outbox delivery not recorded; sent again once it counts as stuck",
+            log.error("outbox delivery not recorded; sent again once its lease runs out",
                       extra={"error_type": type(task.exception()).__name__})
             return
         self._sent += task.result()
@@ -322,7 +360,8 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0, *, finish: float = 4.0) -> None:
         """Deliver until `stop` is set, waking on `kick()` or every `idle` seconds. On stop,
-        what is in flight gets `finish` seconds; a row cut off is claimed again once stuck."""
+        what is in flight gets `finish` seconds; a row cut off is claimed again once its lease
+        runs out (seconds, since nothing renews it)."""
         try:
             while not stop.is_set():
                 self._kick.clear()
@@ -342,12 +381,14 @@ class OutboxSender:
 
     async def _stop_in_flight(self, finish: float) -> None:
         """Let what is in flight finish; what is still waiting for its turn goes back to the
-        queue at once (not after STUCK_AFTER), so a restart does not hold a page back."""
+        queue at once (not after its lease), so a restart does not hold a page back."""
         if not self._in_flight:
+            await self._stop_heartbeat()
             return
         _, late = await asyncio.wait(set(self._in_flight), timeout=finish)
         for task in late:
             task.cancel()
+        await self._stop_heartbeat()
         if not late:
             return
         await asyncio.wait(late)
@@ -362,6 +403,14 @@ class OutboxSender:
                         update(OutboxMessage).where(OutboxMessage.id == row_id,
                                                     OutboxMessage.claim_token == token,
                                                     OutboxMessage.status == "sending")
-                        .values(status="pending", claim_token=None))
-        except Exception as error:  # they are taken up again once stuck: late, never lost
+                        .values(status="pending", claim_token=None,
+                                next_attempt_at=self.clock()))
+        except Exception as error:  # taken up again once their lease runs out: never lost
             log.warning("outbox rows not handed back", extra={"error_type": type(error).__name__})
+
+    async def _stop_heartbeat(self) -> None:
+        if self._beating is not None and not self._beating.done():
+            self._beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._beating
+        self._beating = None

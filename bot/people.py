@@ -103,6 +103,7 @@ class Claim:
     ok: bool
     person: Person | None = None
     purpose: str | None = None
+    already_linked: bool = False  # a young person with a worker opened another worker's invite
 
 
 async def claim_invite(session: AsyncSession, code: str, telegram_id: int, now: datetime,
@@ -110,7 +111,10 @@ async def claim_invite(session: AsyncSession, code: str, telegram_id: int, now: 
     """Bind the Telegram account to the invite's person, once, before it expires.
 
     A young person who already used the bot without an invite keeps their record and is
-    linked to the worker; the placeholder record made by the worker is retired.
+    linked to the worker; the placeholder record made by the worker is retired. A young person
+    who already has a worker is never moved by a link: that would hand their chats, plan and
+    alerts to whoever sent it, without their own worker knowing. The invite stays unused and
+    the claim says `already_linked` (the router tells them kindly and tells their worker).
     """
     invite = await session.scalar(
         select(Invite).where(Invite.code == code).with_for_update())
@@ -122,6 +126,8 @@ async def claim_invite(session: AsyncSession, code: str, telegram_id: int, now: 
     if existing is not None and existing.id != target.id:
         if invite.purpose != "young_person" or existing.role != Role.YOUNG_PERSON:
             return Claim(False)
+        if existing.worker_id is not None and existing.worker_id != target.worker_id:
+            return Claim(False, existing, invite.purpose, already_linked=True)
         existing.worker_id = target.worker_id
         target.active = False
         invite.used_at = now

@@ -22,8 +22,17 @@ from bot.db.sqlite_wake import listen_for_wakes
 from bot.health import DeadMansSwitch
 from bot.outbox import listen_for_outbox
 from bot.services import Services, build_services
-from bot.tg.app import ALLOWED_UPDATES, COMMANDS, build_application, set_profile
+from bot.tg.app import (
+    ALLOWED_UPDATES,
+    COMMANDS,
+    build_application,
+    set_profile,
+    start_polling,
+    stop_poller,
+    stop_polling,
+)
 from bot.tg.request import AiohttpRequest
+from bot.tg.startup import initialize_with_retry
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +53,22 @@ def configure_encryption(settings: Settings) -> None:
 
 
 def run_polling(settings: Settings) -> None:
-    """`rise-bot run`: the schema is brought up to date, then PTB polls until Ctrl-C; the
-    clock and the outbox sender run alongside in the same loop."""
+    """`rise-bot run`: the schema is brought up to date, then the bot polls until Ctrl-C or
+    SIGTERM; the clock and the outbox sender run alongside in the same loop.
+
+    Polling goes through the inbox (`bot.tg.inbox`), not PTB's `run_polling`: an update is
+    kept in the database before Telegram is told we have it, so a crash loses none."""
     configure_encryption(settings)
     upgrade(settings.database_url)
+    asyncio.run(_polling_main(settings))
+
+
+async def _polling_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
     db = Database(settings.database_url)
     services = build_services(db, settings=settings)
     assert settings.telegram_bot_token is not None
@@ -55,12 +76,19 @@ def run_polling(settings: Settings) -> None:
                                     services.router, base_url=settings.telegram_base_url,
                                     message_log=services.message_log)
     services.attach_bot(application.bot)
-
-    _chain_hooks(application, services, settings)
     settle_memory()
     log.info("bot starting (long polling)")
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    await initialize_with_retry(application)  # getMe: a blip at start is waited out
+    await start_polling(application, db=db)
+    try:
+        await set_profile(application.bot, settings.bot_display_name, settings.bot_description)
+        await services.start_background()
+        await stop.wait()
+    finally:
+        await stop_poller(application)  # first: nothing new comes in while the rest stops
+        await services.stop_background()  # the outbox's pages in flight finish
+        await stop_polling(application)
+        await db.dispose()
 
 
 def _chain_hooks(application: Application, services: Services, settings: Settings) -> None:

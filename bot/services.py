@@ -82,7 +82,7 @@ class Services:
         for task in self._tasks:
             # a sender still pacing a backlog stops after 4 s: rows it had claimed but not
             # sent go back to the queue; one cut off mid-send is taken up again once it
-            # counts as stuck (sent at least once, none is lost)
+            # loses its lease, within seconds (sent at least once, none is lost)
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, 5)
         self._tasks.clear()

@@ -31,6 +31,9 @@ class Event:
     args: str = ""
     media: str = ""  # for "media": photo, voice, location... ("" when the kind is not known)
     message_id: int = 0  # for "media": the message in the person's own chat, to pass it on
+    # what Telegram sent, apart from its update id (chat, message id and date; or the press's
+    # id): with the id it tells a real redelivery from a new update reusing an old number
+    fingerprint: str = field(default="", compare=False)
 
     @classmethod
     def typed(cls, text: str) -> Event:

@@ -53,6 +53,8 @@ class OnboardingFlow(Flow):
             greeting = text("onboarding.welcome_invited" if invited else "onboarding.welcome")
             if turn.context.get("invite_failed"):
                 turn.say(text("onboarding.invite_not_valid"))
+            if turn.context.get("already_linked"):
+                turn.say(text("onboarding.already_linked"))
             turn.say(greeting, keyboard([Button(text("onboarding.start_button"), "ob:start")]))
         elif turn.state == "privacy":
             turn.say(text("onboarding.privacy"), self._privacy_buttons())
@@ -79,7 +81,7 @@ class OnboardingFlow(Flow):
     # --- callbacks ----------------------------------------------------------------------------
 
     def begin(self, turn: Turn) -> None:
-        """Remember how they arrived: `invited`, `invite_failed` or nothing."""
+        """Remember how they arrived: `invited`, `invite_failed`, `already_linked` or nothing."""
         turn.context = {turn.event.args: True} if turn.event.args else {}
 
     def explain_more(self, turn: Turn) -> None:

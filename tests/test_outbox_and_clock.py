@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.clock import Clock, schedule
 from bot.db.models import Job, OutboxMessage
-from bot.outbox import OutboxSender, RetryLater, enqueue
+from bot.outbox import LEASE, RENEW_EVERY, OutboxSender, RetryLater, enqueue
 from bot.pacing import ChatPacer
 from flows.base import Button
 
@@ -54,16 +54,85 @@ async def test_a_queued_message_survives_429_and_errors_and_is_sent_once(db, clo
     assert (row.status, row.attempts, row.telegram_message_id) == ("sent", 3, 1)
 
 
-async def test_a_message_claimed_by_a_process_that_died_is_sent_after_a_while(db, clock):
+class HangingTransport:
+    """A process that claimed a message and died while sending it: the send never ends."""
+
+    def __init__(self):
+        self.started = asyncio.Event()
+
+    async def send(self, message):
+        self.started.set()
+        await asyncio.Event().wait()
+
+
+async def _claimed_by_a_dying_sender(db, clock):
+    """A sender claims the message and is cut off mid-send, as by kill -9: nothing it does
+    afterwards (no hand-back, no heartbeat) reaches the database."""
+    dying = OutboxSender(db, {"telegram": HangingTransport()}, clock)
+    assert await dying.start_due()
+    await dying.transports["telegram"].started.wait()
+    for task in list(dying._in_flight) + [dying._beating]:
+        task.cancel()
+    await asyncio.gather(*dying._in_flight, dying._beating, return_exceptions=True)
+
+
+async def test_a_page_claimed_by_a_process_that_died_is_sent_again_within_seconds(db, clock):
     async with db.transaction() as session:
-        await enqueue(session, chat_id=1, text="hello", now=clock())
+        await enqueue(session, chat_id=1, text="alert!", now=clock())
+    await _claimed_by_a_dying_sender(db, clock)
+    transport = FlakyTransport([])
+    restarted = OutboxSender(db, {"telegram": transport}, clock)
+    assert await restarted.deliver_due() == 0  # the lease still holds: not sent twice at once
+    clock.advance(seconds=LEASE.total_seconds() - 1)
+    assert await restarted.deliver_due() == 0
+    clock.advance(seconds=1)  # seconds after the process died, not minutes
+    assert await restarted.deliver_due() == 1
+    assert transport.delivered == ["alert!"]
     async with db.transaction() as session:
         row = await session.scalar(select(OutboxMessage))
-        row.status, row.claim_token = "sending", "dead-process"
-    sender = OutboxSender(db, {"telegram": FlakyTransport([])}, clock)
-    assert await sender.deliver_due() == 0
-    clock.advance(minutes=3)
-    assert await sender.deliver_due() == 1
+    assert row.status == "sent"
+
+
+async def test_a_live_sender_keeps_its_claim_by_renewing_the_lease(db, clock):
+    """A slow send by a live sender is not taken up by another: its heartbeat renews the lease;
+    once the heartbeat stops (the process died), the claim lapses a lease later."""
+    async with db.transaction() as session:
+        await enqueue(session, chat_id=1, text="alert!", now=clock())
+    slow = HangingTransport()
+    alive = OutboxSender(db, {"telegram": slow}, clock)
+    assert await alive.start_due()
+    await slow.started.wait()
+    other = OutboxSender(db, {"telegram": FlakyTransport([])}, clock)
+    for _ in range(5):  # 5 leases' worth of time, renewed every RENEW_EVERY
+        clock.advance(seconds=RENEW_EVERY)
+        assert await alive.renew_leases() == 1
+        assert await other.deliver_due() == 0
+    for task in list(alive._in_flight) + [alive._beating]:  # now it dies
+        task.cancel()
+    await asyncio.gather(*alive._in_flight, alive._beating, return_exceptions=True)
+    clock.advance(seconds=LEASE.total_seconds())
+    assert await other.deliver_due() == 1
+
+
+async def test_the_heartbeat_renews_leases_on_its_own_while_sending(db, clock, monkeypatch):
+    monkeypatch.setattr("bot.outbox.RENEW_EVERY", 0.01)
+    async with db.transaction() as session:
+        await enqueue(session, chat_id=1, text="alert!", now=clock())
+    slow = HangingTransport()
+    alive = OutboxSender(db, {"telegram": slow}, clock)
+    assert await alive.start_due()
+    await slow.started.wait()
+    clock.advance(seconds=60)
+    async with asyncio.timeout(5):
+        while True:  # the heartbeat, not the test, moves the lease on
+            async with db.sessions() as session:
+                row = await session.scalar(select(OutboxMessage))
+            if row.next_attempt_at > clock():
+                break
+            await asyncio.sleep(0.01)
+    assert await OutboxSender(db, {"telegram": FlakyTransport([])}, clock).deliver_due() == 0
+    await alive._stop_in_flight(0.01)
+    assert alive._beating is None
 
 
 async def test_due_jobs_run_once_and_future_ones_wait(db, clock):

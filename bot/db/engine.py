@@ -25,7 +25,8 @@ from bot.db.write_turn import WriteTurn, beside_database, lock_path
 
 _LOCK_AND_RECORD = text(
     "WITH held AS (SELECT pg_advisory_xact_lock(:key)) "
-    "INSERT INTO processed_updates (update_id, at) SELECT :update_id, :at FROM held",
+    "INSERT INTO processed_updates (update_id, fingerprint, at) "
+    "SELECT :update_id, :fingerprint, :at FROM held",
 ).bindparams(bindparam("at", type_=ProcessedUpdate.__table__.c.at.type))
 
 BUSY_TIMEOUT_MS = 10_000
@@ -101,10 +102,11 @@ class Database:
             yield session
 
     async def claim_update(self, session: AsyncSession, telegram_id: int,
-                           update_id: int | None, at: datetime) -> None:
+                           update_id: int | None, at: datetime, fingerprint: str = "") -> None:
         """Start handling one update: hold its person's lock until the transaction ends, and
-        record its id, so each person's updates are handled one at a time even on different
-        processes, and a repeated delivery fails here with IntegrityError. One round trip.
+        record its id and fingerprint (`bot.tg.events.fingerprint`), so each person's updates
+        are handled one at a time even on different processes, and a repeated delivery (same
+        id, same fingerprint) fails here with IntegrityError. One round trip.
 
         PostgreSQL: a transaction-level advisory lock on the Telegram id (other people are not
         held up), taken in the same statement as the insert. SQLite has one writer at a time:
@@ -115,12 +117,13 @@ class Database:
             if update_id is None:
                 await session.execute(text("UPDATE people SET id = id WHERE 0"))
             else:
-                await session.execute(insert(ProcessedUpdate).values(update_id=update_id, at=at))
+                await session.execute(insert(ProcessedUpdate).values(
+                    update_id=update_id, fingerprint=fingerprint, at=at))
         elif update_id is None:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": telegram_id})
         else:
             await session.execute(_LOCK_AND_RECORD, {"key": telegram_id, "update_id": update_id,
-                                                     "at": at})
+                                                     "fingerprint": fingerprint, "at": at})
 
     async def ping(self) -> None:
         """Raise if the database does not answer."""

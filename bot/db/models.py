@@ -275,12 +275,32 @@ class ChatMessage(Base):
 
 
 class ProcessedUpdate(Base):
-    """Telegram update ids already handled: a repeated delivery is processed once."""
+    """Updates already handled: a repeated delivery is processed once.
+
+    An update is known by its id AND a fingerprint of what it is (chat, message id and date,
+    or the button press's id): Telegram may start a new id sequence after a quiet week, and a
+    restarted fake server numbers from 1 again, so an id alone would drop a new message as a
+    "duplicate". A real redelivery repeats both."""
 
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    fingerprint: Mapped[str] = mapped_column(String(96), primary_key=True, default="")
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class InboxUpdate(Base):
+    """An update fetched by long polling, kept until it has been handled: written (encrypted:
+    it holds what was typed) before Telegram is told we have it, so a crash between the two
+    loses nothing; a process starting handles whatever is still here. Deleted once handled."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    received_at: Mapped[datetime]
+    # the update's JSON as Telegram sent it, ASCII-escaped (so even a lone surrogate survives)
+    body: Mapped[str] = mapped_column(EncryptedText)
 
 
 class CaseNote(Base):

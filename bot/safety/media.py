@@ -17,7 +17,6 @@ downloads it, and nothing of it is stored or logged, only ids and what kind it w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -28,9 +27,9 @@ from bot.conversation_record import ConversationRecord
 from bot.db.models import Alert, AlertEvent, Job, Person, Relay, Role
 from bot.outbox import enqueue
 from bot.safety.detector import Severity
-from bot.safety.escalation import OPEN_STATUSES, WORKER_ROLES, Escalation, alert_buttons
+from bot.safety.escalation import OPEN_STATUSES, WORKER_ROLES, alert_buttons
+from bot.safety.service import SafetyService
 from bot.safety.young_person_side import active_relay
-from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 from flows.common import HELP_BACK
@@ -50,13 +49,8 @@ WORDS = {"photo": "a photo", "voice": "a voice note", "location": "a location pi
 OFFERED = frozenset(WORDS) - {"sticker"}
 
 
-class MediaPassOn:
+class MediaPassOn(SafetyService):
     """A young person's hook (before their flow): media in, and the offer's two buttons."""
-
-    def __init__(self, escalation: Escalation, content: Content, clock: Callable[[], datetime]):
-        self.escalation = escalation
-        self.content = content
-        self.clock = clock
 
     def register(self, clock: Clock) -> None:
         clock.register(OFFER, self._on_offer_over)

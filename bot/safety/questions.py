@@ -7,7 +7,6 @@ minutes flags their worker anyway. Never used for critical: that is paged at onc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +16,7 @@ from bot.db.models import Job, Person
 from bot.safety import recent
 from bot.safety.detecting_gate import QUESTION_UNANSWERED
 from bot.safety.detector import Severity
-from bot.safety.escalation import Escalation
-from content.loader import Content
+from bot.safety.service import SafetyService
 from flows import callback
 from flows.base import Button, Reply
 from flows.common import HELP_BACK
@@ -27,12 +25,7 @@ PREFIX = "ask:"
 NOT_KEPT = "(the message was no longer kept)"
 
 
-class KindQuestions:
-    def __init__(self, escalation: Escalation, content: Content, clock: Callable[[], datetime]):
-        self.escalation = escalation
-        self.content = content
-        self.clock = clock
-
+class KindQuestions(SafetyService):
     def register(self, clock: Clock) -> None:
         clock.register(QUESTION_UNANSWERED, self._on_unanswered)
 

@@ -12,7 +12,6 @@ the duty worker. A second press attaches to the alert already open instead of op
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -25,7 +24,8 @@ from bot.db.models import Alert, AlertEvent, Job, Person
 from bot.outbox import enqueue
 from bot.safety.detecting_gate import safe_question
 from bot.safety.detector import Severity
-from bot.safety.escalation import OPEN_STATUSES, Escalation
+from bot.safety.escalation import OPEN_STATUSES
+from bot.safety.service import SafetyService
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Reply
@@ -56,13 +56,8 @@ async def offer_to_tell(session: AsyncSession, content: Content, person: Person,
         Button(content.text("buttons.tell_worker"), f"{TELL}{job.id}"), help_button(content)),))
 
 
-class ReachWorker:
+class ReachWorker(SafetyService):
     """The young person's side of both buttons (a YoungPersonHook); None: not one of ours."""
-
-    def __init__(self, escalation: Escalation, content: Content, clock: Callable[[], datetime]):
-        self.escalation = escalation
-        self.content = content
-        self.clock = clock
 
     def register(self, clock: Clock) -> None:
         clock.register(OFFER, self._on_offer_over)

@@ -15,6 +15,7 @@ from bot.outbox import enqueue
 from bot.safety.escalation import Escalation
 from bot.safety.questions import PREFIX as QUESTION_PREFIX
 from bot.safety.questions import KindQuestions
+from bot.safety.service import SafetyService
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Reply
@@ -38,14 +39,12 @@ def end_relay_button(content: Content, relay: Relay) -> Button:
     return Button(content.text("safety.relay_end_button"), f"rl:end:{relay.id}")
 
 
-class YoungPersonSafety:
+class YoungPersonSafety(SafetyService):
     """Handles safety answers and relay messages; None means the flow should handle the event."""
 
     def __init__(self, escalation: Escalation, content: Content, clock: Callable[[], datetime],
                  questions: KindQuestions | None = None):
-        self.escalation = escalation
-        self.content = content
-        self.clock = clock
+        super().__init__(escalation, content, clock)
         self.questions = questions or KindQuestions(escalation, content, clock)
 
     async def handle(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,

@@ -93,7 +93,7 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
                                     base_file_url=server.base_file_url,
                                     message_log=services.message_log)
     services.attach_bot(application.bot)
-    await start_polling(application, poll_timeout=5)
+    await start_polling(application, poll_timeout=5, db=db)
     await services.start_background()
     if code:
         link = f"https://t.me/{server.bot_username}?start={code}"

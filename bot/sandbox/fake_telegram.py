@@ -791,11 +791,14 @@ class FakeTelegram:
 
     def _member_update(self, chat: ChatState, by: FakeUser, old: str, new: str) -> int:
         bot = self.bot_user_json()
+
+        def member(status: str) -> dict[str, Any]:  # Telegram's "kicked" always has until_date
+            return ({"status": status, "user": bot} if status != "kicked"
+                    else {"status": "kicked", "user": bot, "until_date": 0})
+
         return self.push_update("my_chat_member", {
             "chat": self.chat_json(chat), "from": by.to_api(), "date": int(self.now()),
-            "old_chat_member": {"status": old, "user": bot},
-            "new_chat_member": {"status": new, "user": bot} if new != "kicked"
-            else {"status": "kicked", "user": bot, "until_date": 0},
+            "old_chat_member": member(old), "new_chat_member": member(new),
         })
 
     # --- groups -------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from telegram import BotCommand, Update
@@ -9,7 +11,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.conversation import ConversationRouter
+from bot.db.engine import Database
 from bot.tg.events import is_private, to_event
+from bot.tg.inbox import INBOX, InboxPoller
 from bot.tg.message_log import MessageLog
 from bot.tg.request import AiohttpRequest
 from bot.tg.retry import RETRY_LATER, RetryLater
@@ -40,6 +44,9 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         async with locks.hold(user.id if user else None):
             await _handle(update, context)
     finally:
+        inbox = services.get(INBOX)  # polling: the kept copy goes once handled for good
+        if inbox is not None and not services[RETRY_LATER].will_retry(update.update_id):
+            await inbox.done(update.update_id)
         await tracker.mark(update.update_id)
 
 
@@ -120,20 +127,43 @@ async def set_profile(bot, name: str, description: str) -> None:
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
-async def start_polling(application: Application, *, poll_timeout: int = 10) -> None:
-    """Start the application inside an already running loop (demo, tests, benchmarks).
+POLLER_TASK = "inbox_poller_task"
 
-    `run_polling` does the same for `rise-bot run`, where PTB owns the loop.
+
+async def start_polling(application: Application, *, poll_timeout: int = 10,
+                        db: Database | None = None) -> None:
+    """Start the application inside an already running loop (`rise-bot run`, the demo, tests).
+
+    With `db`, updates are polled through the inbox (`bot.tg.inbox`): each is kept in the
+    database before Telegram is told we have it, so a crash loses none. Without, PTB's own
+    updater polls (tests of the plumbing that have no use for it).
     """
     await application.initialize()
     await _post_init(application)
     await application.start()
+    if db is not None:
+        poller = InboxPoller(application, db, timeout=poll_timeout,
+                             allowed_updates=ALLOWED_UPDATES)
+        stop = asyncio.Event()
+        application.bot_data[POLLER_TASK] = (asyncio.create_task(poller.run(stop)), stop)
+        return
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
                                             allowed_updates=ALLOWED_UPDATES)
 
 
+async def stop_poller(application: Application) -> None:
+    """No more updates are fetched (those fetched are kept in the inbox)."""
+    polling = application.bot_data.pop(POLLER_TASK, None)
+    if polling is not None:
+        task, stop = polling
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(task, 5)
+
+
 async def stop_polling(application: Application) -> None:
+    await stop_poller(application)
     assert application.updater is not None
     if application.updater.running:
         await application.updater.stop()

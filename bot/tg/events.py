@@ -3,6 +3,8 @@ send can be property-tested without a network."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Message, Update
 from telegram.constants import ChatType
 
@@ -36,8 +38,32 @@ def _text_event(message: Message) -> Event:
     return Event.typed(text)
 
 
+def fingerprint(update: Update) -> str:
+    """What an update is, apart from its number: the button press's id, or the chat, message id
+    and date (and edit date) of a message. A redelivery repeats it; a new update that reuses an
+    old update id (a new id sequence after a quiet week, a restarted fake server) does not."""
+    if update.callback_query is not None:
+        return f"c:{update.callback_query.id}"[:96]
+    message = update.edited_message or update.message
+    if message is None:
+        return ""
+    chat = message.chat.id if message.chat is not None else 0
+    edited = int(message.edit_date.timestamp()) if message.edit_date else 0
+    kind = "e" if update.edited_message is not None else "m"
+    return f"{kind}:{chat}:{message.message_id}:{int(message.date.timestamp())}:{edited}"
+
+
 def to_event(update: Update) -> tuple[Identity, Event] | None:
-    """The person and what they did; None for updates that are not a person talking to us."""
+    """The person and what they did, with the update's fingerprint; None for updates that are
+    not a person talking to us."""
+    parsed = _to_event(update)
+    if parsed is None:
+        return None
+    who, event = parsed
+    return who, replace(event, fingerprint=fingerprint(update))
+
+
+def _to_event(update: Update) -> tuple[Identity, Event] | None:
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:

@@ -36,6 +36,7 @@ class RetryLater:
         self.first_pause = first_pause
         self.attempts: OrderedDict[int, int] = OrderedDict()
         self.answer_500: set[int] = set()  # webhook: these updates get a 500, not a 200
+        self.scheduled: set[int] = set()  # polling: these updates will be handled again
         self._tasks: set[asyncio.Task] = set()
 
     def failed(self, update: Update, application: Application, error: BaseException) -> bool:
@@ -51,6 +52,7 @@ class RetryLater:
             self.answer_500.add(update.update_id)
         elif attempt < ATTEMPTS:
             pause = min(self.first_pause * 2 ** (attempt - 1), LONGEST_PAUSE)
+            self.scheduled.add(update.update_id)
             task = asyncio.get_running_loop().create_task(self._again(application, update, pause))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -67,7 +69,11 @@ class RetryLater:
         self.attempts.pop(update_id, None)
         return 200
 
-    @staticmethod
-    async def _again(application: Application, update: Update, pause: float) -> None:
+    def will_retry(self, update_id: int) -> bool:
+        """Whether another attempt at this update is on its way (so it is not done yet)."""
+        return update_id in self.scheduled
+
+    async def _again(self, application: Application, update: Update, pause: float) -> None:
         await asyncio.sleep(pause)
+        self.scheduled.discard(update.update_id)
         await application.update_queue.put(update)

@@ -44,7 +44,7 @@ class Stack:
                                      base_file_url=self.server.base_file_url,
                                      message_log=self.services.message_log)
         self.services.attach_bot(self.app.bot)
-        await start_polling(self.app, poll_timeout=1)
+        await start_polling(self.app, poll_timeout=1, db=self.db)
 
     async def deliver(self) -> int:
         """What the background tasks do, done now: run due jobs, then send the outbox."""

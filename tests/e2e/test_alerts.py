@@ -22,8 +22,8 @@ async def on_duty_worker(stack, telegram_id: int = DUTY, name: str = "Dee"):
     return stack.person(telegram_id, name)
 
 
-async def joined_young_person(stack):
-    sam = stack.person(YP)
+async def joined_young_person(stack, telegram_id: int = YP):
+    sam = stack.person(telegram_id)
     await sam.send("/start")
     await sam.press("Let's start")
     await sam.press("OK, I understand")

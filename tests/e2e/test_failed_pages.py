@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot import people
 from bot.db.models import Alert, AlertEvent, OutboxMessage, Role
+from tests.e2e.test_alerts import joined_young_person
 
 YP, DUTY, BACKUP, MANAGER = 2301, 9301, 9302, 9303
 
@@ -17,16 +18,6 @@ async def worker(stack, telegram_id: int, role: Role, name: str, *, on_duty: boo
                                             display_name=name)
         person.on_duty = on_duty
     return stack.person(telegram_id, name)
-
-
-async def joined_young_person(stack):
-    sam = stack.person(YP)
-    await sam.send("/start")
-    await sam.press("Let's start")
-    await sam.press("OK, I understand")
-    await sam.send("Sky")
-    await sam.press("14 to 17")
-    return sam
 
 
 async def blocks_the_bot(stack, telegram_id: int) -> None:
@@ -45,7 +36,7 @@ async def test_a_page_to_a_blocked_duty_worker_moves_to_the_duty_list_and_manage
     bo = await worker(stack, BACKUP, Role.DUTY_WORKER, "Bo")
     mo = await worker(stack, MANAGER, Role.MANAGER, "Mo")
     await blocks_the_bot(stack, DUTY)
-    sam = await joined_young_person(stack)
+    sam = await joined_young_person(stack, YP)
     await sam.send("he's outside my house")  # high: the next level is 15 minutes away
 
     await stack.deliver()  # the clock has not moved
@@ -66,7 +57,7 @@ async def test_a_page_to_a_blocked_duty_worker_moves_to_the_duty_list_and_manage
 async def test_a_failed_page_is_not_notified_and_with_nobody_else_the_young_person_is_told(stack):
     dee = await worker(stack, DUTY, Role.DUTY_WORKER, "Dee", on_duty=True)
     await blocks_the_bot(stack, DUTY)
-    sam = await joined_young_person(stack)
+    sam = await joined_young_person(stack, YP)
     await sam.send("he's outside my house")
     sam.new_texts()
 

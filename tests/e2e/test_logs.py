@@ -183,3 +183,46 @@ def test_libraries_that_log_bodies_are_held_at_warning_whatever_the_level(json_l
                  "aiosqlite"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
     assert logging.getLogger("bot.conversation").isEnabledFor(logging.DEBUG)
+
+
+async def test_an_unparseable_update_neither_stops_polling_nor_is_logged(stack, json_logs):
+    """Issue 17, item 7: an update PTB cannot read (here a message without its chat, as a
+    broken client or a new Telegram field might send) is skipped; the next one is answered;
+    neither its text nor the sender's name is in any log line, at any level."""
+    secret, name = "meet me behind Larkspur Yard at 9", "Evangelina"
+    stack.server.push_update("message", {"message_id": 99, "date": 1, "text": secret,
+                                         "from": {"id": 5151, "is_bot": False,
+                                                  "first_name": name}})
+    sam = stack.person(SAM, NAMES[0])
+    assert (await sam.send("/start"))[0].startswith("Hi, welcome")
+    out = json_logs.getvalue()
+    assert secret not in out and name not in out and "Larkspur" not in out
+
+
+async def test_the_sandbox_unblocking_the_bot_is_an_update_telegram_could_send(stack):
+    """`block_bot(id, False)` once sent an "old" kicked member without `until_date`, which PTB
+    cannot read; both directions now parse."""
+    from telegram import Update
+
+    stack.server.add_user(5252, "Rowan")
+    for blocked in (True, False):
+        stack.server.block_bot(5252, blocked)
+        Update.de_json(stack.server.updates[-1], None)
+
+
+def test_a_library_record_never_carries_the_update_body(json_logs):
+    """PTB logs a batch it cannot parse whole ("Received data was %r") at CRITICAL, with a
+    traceback whose last line may quote the data: the values never reach the log."""
+    body = [{"update_id": 7, "message": {"text": TYPED[1], "from": {"first_name": NAMES[0]}}}]
+    try:
+        raise TypeError(f"bad member {body!r}")
+    except TypeError as error:
+        logging.getLogger("telegram.Bot").critical(
+            "Error while parsing updates! Received data was %r", body, exc_info=error)
+    logging.getLogger("telegram.ext.Updater").warning("Getting updates: %s %s", [7], 7)
+    out = json_logs.getvalue()
+    assert TYPED[1] not in out and NAMES[0] not in out
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["message"] == "Error while parsing updates! Received data was <list>"
+    assert first["level"] == "CRITICAL" and first["exception"].endswith("TypeError")
+    assert second["message"] == "Getting updates: <list> 7"

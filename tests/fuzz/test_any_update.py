@@ -20,6 +20,7 @@ from bot import people
 from bot.db.engine import Database
 from bot.db.models import Role
 from bot.sandbox.fake_telegram import FakeTelegram
+from bot.tg.app import stop_poller
 from content.loader import default_content
 from tests.conftest import FakeClock
 from tests.e2e.harness import Stack
@@ -114,7 +115,7 @@ class Harness:
         await server.start()
         self.stack = Stack(server=server, db=db, content=default_content(), clock=self.clock)
         await self.stack.start_bot()
-        await self.stack.app.updater.stop()  # updates come from the test, not from polling
+        await stop_poller(self.stack.app)  # updates come from the test, not from polling
         async with db.transaction() as session:
             await people.create_person(session, Role.SUPPORT_WORKER, telegram_id=WORKERS[0],
                                        display_name="Jo")

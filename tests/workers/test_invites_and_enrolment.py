@@ -101,3 +101,23 @@ async def test_an_enrolment_link_expires_after_three_days(team: Team, admin_db, 
     late = team.chat(7003)
     assert (await late.send(f"/start {code}"))[0].text.startswith(NOT_VALID)
     assert (await late.send("/caseload"))[0].text.startswith("Sorry, I don't know that command.")
+
+
+async def test_a_young_person_with_a_worker_is_not_moved_by_another_workers_invite(team: Team):
+    jo_code, pseudonym = await invite_code(team)
+    joined = team.chat(6010)
+    await joined.send(f"/start {jo_code}")
+    replies = await team.chat(9002).send("/invite")  # Al, another support worker
+    al_code = replies[0].text.split("?start=", 1)[1].split("\n", 1)[0]
+
+    texts = [r.text for r in await joined.send(f"/start {al_code}")]
+    assert any(t.startswith("You're already linked with your worker") for t in texts)
+    async with team.router.db.transaction() as session:
+        person = await session.scalar(select(Person).where(Person.telegram_id == 6010))
+        invite = await session.scalar(select(Invite).where(Invite.code == al_code))
+        told = [(m.chat_id, m.text) for m in (await session.scalars(select(OutboxMessage))).all()]
+    assert (person.pseudonym, person.worker_id) == (pseudonym, team.ids["jo"])
+    assert invite.used_at is None
+    assert (JO, f"ℹ️ {pseudonym} opened another worker's invite link. They are still on your "
+                "caseload; nothing was changed.") in told
+    assert not any(chat == 9002 for chat, _ in told)
