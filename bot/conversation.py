@@ -173,7 +173,9 @@ class ConversationRouter:
         person = await people.find_by_telegram(session, who.telegram_id)
         replies: list[Reply] = []
         if person is not None and person.role == Role.YOUNG_PERSON and event.text:
-            replies.extend((await self.safety.check(session, person, event.text)).replies)
+            remember = self._free_text(await conversation_of(session, person.id))
+            replies.extend((await self.safety.check(session, person, event.text,
+                                                    remember=remember)).replies)
         if first == "first" and not replies:
             replies.append(Reply(self.content.text("general.slow_down")))
         return _finish(replies, self.content)
@@ -202,9 +204,8 @@ class ConversationRouter:
         replies: list[Reply] = []
         if event.text:  # typed text, edits and captions alike
             convo = await conversation_of(session, person.id)
-            in_conversation = convo is not None and convo.flow != "onboarding"
             outcome = await self.safety.check(session, person, event.text,
-                                              remember=in_conversation)
+                                              remember=self._free_text(convo))
             replies.extend(outcome.replies)
             if outcome.replies:  # the gate has answered their words (e.g. asked kindly)
                 session.info[SAFETY_ANSWERED] = True
@@ -222,6 +223,16 @@ class ConversationRouter:
         else:
             replies.extend(await self._young_person(session, person, event))
         return _finish(replies, self.content)
+
+    def _free_text(self, convo: ConversationRecord | None) -> bool:
+        """Whether what they type now is free talk, kept as the detector's context and quoted
+        beside a later alert; not so before they have a conversation, nor when it answers a
+        step that takes something private (a nickname, a plan section, a code word, where and
+        who). Either way the gate scans it."""
+        if convo is None:
+            return False
+        flow = self.flows.get(convo.flow)
+        return flow is None or convo.state not in flow.sensitive_states
 
     # --- young people -------------------------------------------------------------------------
 

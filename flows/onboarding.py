@@ -6,6 +6,7 @@ private and when a worker must be told. The bot never promises secrecy.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from flows.base import (
@@ -26,6 +27,8 @@ class OnboardingFlow(Flow):
     name = "onboarding"
     prefix = "ob"
     STATES: ClassVar[list[str]] = ["welcome", "privacy", "nickname", "age"]
+    # what is typed here is a set-up answer (above all the nickname), not free text to quote
+    sensitive_states: ClassVar[frozenset[str]] = frozenset(STATES)
     TRANSITIONS: ClassVar[list[dict]] = [
         # trigger     from                      to           what happens
         {"trigger": "enter", "source": "*", "dest": "welcome", "after": ["begin", "show"]},
@@ -66,7 +69,7 @@ class OnboardingFlow(Flow):
             turn.say(text("onboarding.nickname"), (
                 *rows(buttons), (Button(text("onboarding.nickname_more_button"), "ob:others"),)))
         elif turn.state == "age":
-            nickname = turn.context.get("nickname") or turn.profile.nickname or ""
+            nickname = turn.profile.nickname or ""
             turn.say(text("onboarding.age", nickname=nickname), keyboard(
                 [Button(text("onboarding.age_young"), "ob:band:11-13"),
                  Button(text("onboarding.age_older"), "ob:band:14-17")],
@@ -101,8 +104,10 @@ class OnboardingFlow(Flow):
     def save_nickname(self, turn: Turn) -> None:
         nickname = self._chosen(turn)
         assert nickname is not None
-        turn.context["nickname"] = nickname
+        # saved on the person at once, where it is encrypted; the conversation's context (plain
+        # JSON) never holds a copy. The rest of this turn already greets them by it.
         turn.effects.append(SetNickname(nickname))
+        turn.profile = replace(turn.profile, nickname=nickname)
 
     def refuse_nickname(self, turn: Turn) -> None:
         turn.say(self.content.text("onboarding.nickname_bad"))

@@ -28,6 +28,8 @@ class PlanFlow(Flow):
     profile_needs = frozenset({"safety_plan"})
     interrupts = True  # a worker's "update your plan" button works from anywhere, then hands back
     STATES: ClassVar[list[str]] = ["overview", "section", "removing", "number", "whole"]
+    # a typed item, a trusted person's name or number, the code word
+    sensitive_states: ClassVar[frozenset[str]] = frozenset({"section", "number"})
     TRANSITIONS: ClassVar[list[dict]] = [
         # trigger   from                                  to           what happens
         {"trigger": "enter", "source": "*", "dest": "whole", "conditions": "wants_whole",

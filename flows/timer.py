@@ -61,6 +61,7 @@ class TimerFlow(Flow):
     command: ClassVar[str] = "timer"
     interrupts = True
     STATES: ClassVar[list[str]] = ["idle", "when", "where", "running"]
+    sensitive_states: ClassVar[frozenset[str]] = frozenset({"when", "where"})  # time, where-who
     TRANSITIONS: ClassVar[list[dict]] = [
         # trigger   from       to         what happens
         {"trigger": "open", "source": "*", "dest": "running", "conditions": "timer_on",

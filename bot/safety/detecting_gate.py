@@ -70,7 +70,8 @@ class DetectingGate:
         verdict = self.reader.read(text, before)
         kept_id = None
         if remember or verdict.severity >= Severity.MEDIUM or verdict.ask:
-            # a set-up answer (a nickname) is not kept, unless it is itself worrying
+            # an answer to a private step (a nickname, a plan section, where and who) is not
+            # kept as context nor quoted later, unless it is itself worrying
             kept_id = await recent.remember(session, person.id, text, verdict.severity, now)
         if verdict.severity < Severity.MEDIUM:
             if verdict.ask and kept_id is not None:
