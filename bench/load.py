@@ -283,8 +283,11 @@ class Crowd:
         else:
             message = self.server.last_bot_message(user)
             labels = [label for row in (message.buttons if message else []) for label, _ in row]
-            labels = [label for label in labels if "Help" not in label] or labels
-            if labels:
+            # taps that ask for a person (I need a worker now, Tell my worker...) page or flag
+            # for real: they would flood the one duty chat and muddle the escalation figures
+            labels = [label for label in labels
+                      if "Help" not in label and "worker" not in label] or labels
+            if labels and all("worker" not in label for label in labels):
                 update_id = self.server.press(user, self.rng.choice(labels))
             else:
                 update_id = self.server.send_text(user, "/menu")
