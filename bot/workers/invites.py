@@ -42,25 +42,26 @@ class InviteFeature:
         return [Reply(text, photo=qr_png(link))]
 
 
-async def announce_joined(session: AsyncSession, young_person: Person, now: datetime) -> None:
-    """Tell the worker that a young person has joined through their invite."""
+async def _tell_own_worker(session: AsyncSession, young_person: Person, now: datetime,
+                           text: str) -> None:
+    """A line to the young person's own active worker, if they have one on Telegram."""
     if young_person.worker_id is None:
         return
     worker = await session.get(Person, young_person.worker_id)
     if worker is None or worker.telegram_id is None or not worker.active:
         return
-    await enqueue(session, chat_id=worker.telegram_id, now=now,
-                  text=f"✅ {young_person.pseudonym} has joined through your invite.")
+    await enqueue(session, chat_id=worker.telegram_id, now=now, text=text)
+
+
+async def announce_joined(session: AsyncSession, young_person: Person, now: datetime) -> None:
+    """Tell the worker that a young person has joined through their invite."""
+    await _tell_own_worker(session, young_person, now,
+                           f"✅ {young_person.pseudonym} has joined through your invite.")
 
 
 async def announce_other_invite(session: AsyncSession, young_person: Person, now: datetime) -> None:
     """Tell a young person's own worker that they opened another worker's invite (which was
     refused: the invite stays unused and they stay on this caseload)."""
-    if young_person.worker_id is None:
-        return
-    worker = await session.get(Person, young_person.worker_id)
-    if worker is None or worker.telegram_id is None or not worker.active:
-        return
-    await enqueue(session, chat_id=worker.telegram_id, now=now,
-                  text=f"ℹ️ {young_person.pseudonym} opened another worker's invite link. They "
-                       "are still on your caseload; nothing was changed.")
+    await _tell_own_worker(session, young_person, now,
+                           f"ℹ️ {young_person.pseudonym} opened another worker's invite link. "
+                           "They are still on your caseload; nothing was changed.")
