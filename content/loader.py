@@ -169,6 +169,9 @@ def load_content(root: Path | None = None) -> Content:
         problems.extend(error.problems)
     try:
         copy = load_copy(root / "copy.yaml")
+        # workers' words: `staff.<key>`; a content folder without its own uses the packaged one
+        staff = root / "staff.yaml" if (root / "staff.yaml").exists() else CONTENT_DIR / "staff.yaml"
+        copy.update({f"staff.{key}": text for key, text in load_copy(staff).items()})
     except ContentError as error:
         problems.extend(error.problems)
     if contacts is not None:

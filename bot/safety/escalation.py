@@ -295,9 +295,8 @@ class Escalation:
         when = alert.opened_at.astimezone(self.zone) if self.zone else alert.opened_at
         flag_overdue = (alert.pages > 1 and alert.level > 0
                         and not SeverityPolicy.model_validate(alert.policy).page)
-        lines = [f"⏰ Unacknowledged {label.lower()} flag from {_ago(now - alert.opened_at)} "
-                 "ago: it now comes to the duty list and managers."
-                 ] if flag_overdue else []
+        lines = [self.content.text("staff.alert.flag_overdue", label=label.lower(),
+                                   ago=_ago(now - alert.opened_at))] if flag_overdue else []
         lines += [f"{icon} {label} alert #{alert.id} – {person.pseudonym}",
                  f"About: {category_words(alert)}",
                  f"Opened: {when:%H:%M %a %d %b}",

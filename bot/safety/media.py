@@ -41,10 +41,9 @@ OFFER = "media_offer"
 OFFER_LASTS = timedelta(days=2)
 CATEGORY = "shared_media"
 # how a worker is told what came (the kinds bot.tg.events names)
-WORDS = {"photo": "a photo", "voice": "a voice note", "location": "a location pin",
-         "video_note": "a video note", "video": "a video", "document": "a file",
-         "animation": "a GIF", "audio": "an audio file", "contact": "a contact",
-         "sticker": "a sticker"}
+# what a young person may send besides text (their words for workers: staff.media.what.<kind>)
+WORDS = frozenset({"photo", "voice", "location", "video_note", "video", "document", "animation",
+                   "audio", "contact", "sticker"})
 # offered to their worker when no alert is open; a sticker on its own is chat, not a message
 OFFERED = frozenset(WORDS) - {"sticker"}
 
@@ -133,9 +132,9 @@ class MediaPassOn(SafetyService):
         now = self.clock()
         alert_id = alert.id if alert is not None else relay.alert_id if relay else None
         workers = await _handlers(session, alert, relay)
-        what = WORDS.get(media, "a message")
-        line = (f"📎 Alert #{alert_id} – {person.pseudonym} sent {what}:" if alert_id
-                else f"📎 {person.pseudonym} sent {what}:")
+        what = self.content.text(f"staff.media.what.{media if media in WORDS else 'other'}")
+        line = self.content.text("staff.media.sent_on_alert" if alert_id else "staff.media.sent",
+                                 id=alert_id, pseudonym=person.pseudonym, what=what)
         buttons: Keyboard = ()
         if relay is not None:
             buttons = ((Button("End chat", f"rl:end:{relay.id}"),),)

@@ -83,8 +83,8 @@ class ReachWorker(SafetyService):
         if already is not None and alert.acknowledged_by_id is not None:
             # someone is already handling it: make sure they know, at most once a minute
             await _note(session, alert.acknowledged_by_id, alert, now,
-                        f"🙋 {person.pseudonym} pressed “I need a worker now” "
-                        f"(alert #{alert.id}).",
+                        self.content.text("staff.reach.worker_now_pressed",
+                                          pseudonym=person.pseudonym, id=alert.id),
                         dedupe_key=f"alert:{alert.id}:worker_now:{now:%Y%m%d%H%M}")
         return [Reply(self.content.text("help.worker_now_sent")),
                 safe_question(self.content, alert.id)]
@@ -129,8 +129,8 @@ class ReachWorker(SafetyService):
         quoted = " ".join(said.split())[:NOTE_CHARS]
         for worker_id in dict.fromkeys(ids):
             await _note(session, worker_id, alert, now,
-                        f"💬 {person.pseudonym} asked for this message to go to their worker "
-                        f"(alert #{alert.id}):\n“{quoted}”",
+                        self.content.text("staff.reach.asked_to_send", pseudonym=person.pseudonym,
+                                          id=alert.id, quoted=quoted),
                         dedupe_key=f"told:{job_id}:{worker_id}")
 
     async def _on_offer_over(self, session: AsyncSession, job: Job, now: datetime) -> None:

@@ -13,16 +13,16 @@ from bot.safety.detector import Severity
 from bot.safety.escalation import CONCERNS, Escalation, alert_buttons, category_words
 from bot.safety.young_person_side import active_relay, finish_relay
 from bot.workers.desk import WORKER_ROLES, Desk
+from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 
 CAN_GO_ON_DUTY = {Role.DUTY_WORKER, Role.MANAGER}
 
 
-def concern_buttons(alert: Alert) -> Keyboard:
-    return ((Button("Real concern", f"al:concern:{alert.id}:real_concern"),
-             Button("Not a concern", f"al:concern:{alert.id}:not_concern"),
-             Button("Unsure", f"al:concern:{alert.id}:unsure")),)
+def concern_buttons(content: Content, alert: Alert) -> Keyboard:
+    return (tuple(Button(content.text(f"staff.alert.concern_button.{concern}"),
+                         f"al:concern:{alert.id}:{concern}") for concern in CONCERNS),)
 
 
 def may_handle(worker: Person, alert: Alert, young_person: Person) -> bool:
@@ -94,7 +94,7 @@ class DutyFeature:
         action, alert_id = pressed.part(0), pressed.part(1)
         loaded = await self._load(desk, alert_id)
         if loaded is None:
-            return [Reply("That alert is not one you can act on.")]
+            return [Reply(desk.content.text("staff.alert.not_yours"))]
         alert, young = loaded
         await desk.audit(f"alert_{action}", young, alert_id=alert.id)
         if action == "concern":  # also once resolved: it may be answered after the note
@@ -112,34 +112,31 @@ class DutyFeature:
             return await self._start_relay(desk, alert, young)
         if action == "resolve":
             desk.awaiting("duty", "resolve_note", alert_id=alert.id)
-            return [Reply(f"Please type a short outcome note for alert #{alert.id} "
-                          f"({young.pseudonym}). It is kept on the safeguarding record.\n"
-                          "Looking back, was it a real concern? Tap one now or after the note.",
-                          concern_buttons(alert))]
-        return [Reply("That alert is not one you can act on.")]
+            return [Reply(desk.content.text("staff.alert.resolve_prompt", id=alert.id,
+                                            pseudonym=young.pseudonym),
+                          concern_buttons(desk.content, alert))]
+        return [Reply(desk.content.text("staff.alert.not_yours"))]
 
     async def _concern(self, desk: Desk, alert: Alert, young: Person,
                        rest: list[str]) -> list[Reply]:
         concern = rest[0] if rest else ""
         if concern not in CONCERNS:
-            return [Reply("That alert is not one you can act on.")]
+            return [Reply(desk.content.text("staff.alert.not_yours"))]
         await self.escalation.record_concern(desk.session, alert, desk.worker, concern, desk.now)
-        said = {"real_concern": f"Noted: alert #{alert.id} ({young.pseudonym}) was a real concern.",
-                "not_concern": f"Noted: alert #{alert.id} ({young.pseudonym}) was not a concern.",
-                "unsure": f"Noted: unsure whether alert #{alert.id} ({young.pseudonym}) was a "
-                          "real concern."}[concern]
+        text = desk.content.text
+        said = text(f"staff.alert.noted.{concern}", id=alert.id, pseudonym=young.pseudonym)
         if alert.status == "resolved":
-            return [Reply(f"{said} Thank you.")]
+            return [Reply(text("staff.alert.noted_resolved", noted=said))]
         if desk.awaited == ("duty", "resolve_note") \
                 and desk.convo.context.get("alert_id") == alert.id:
-            return [Reply(f"{said} Now type the short outcome note.")]
-        return [Reply(f"{said} Resolve it with a note when you can.", alert_buttons(alert))]
+            return [Reply(text("staff.alert.noted_awaiting_note", noted=said))]
+        return [Reply(text("staff.alert.noted_open", noted=said), alert_buttons(alert))]
 
     async def _resolve_with(self, desk: Desk, note: str) -> list[Reply]:
         loaded = await self._load(desk, str(desk.convo.context.get("alert_id", "")))
         desk.clear_awaiting()
         if loaded is None:
-            return [Reply("That alert is not one you can act on.")]
+            return [Reply(desk.content.text("staff.alert.not_yours"))]
         alert, young = loaded
         if not await self.escalation.resolve(desk.session, alert, desk.worker, note.strip(),
                                              desk.now):
@@ -150,8 +147,8 @@ class DutyFeature:
             await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
         replies = [Reply(f"📝 Alert #{alert.id} ({young.pseudonym}) is resolved. Thank you.")]
         if alert.concern is None:
-            replies.append(Reply(f"Looking back, was alert #{alert.id} a real concern?",
-                                 concern_buttons(alert)))
+            replies.append(Reply(desk.content.text("staff.alert.looking_back", id=alert.id),
+                                 concern_buttons(desk.content, alert)))
         return replies
 
     async def _start_relay(self, desk: Desk, alert: Alert, young: Person) -> list[Reply]:
