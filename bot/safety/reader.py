@@ -139,10 +139,14 @@ class SafetyReader:
     def read(self, text: str, earlier: Sequence[Earlier] = ()) -> Verdict:
         lexicon = self.lexicon.scan(text, [e.text for e in earlier])
         if self.model is None:
-            return Verdict(lexicon.severity, lexicon.categories, lexicon, Severity.NONE, QUIET,
-                           False, _quote(text, None, lexicon))
-        reading = self.model.read(text)
-        context = self.model.read(text, [e.text for e in earlier]) if earlier else None
+            return _lexicon_only(text, lexicon)
+        try:
+            reading = self.model.read(text)
+            context = self.model.read(text, [e.text for e in earlier]) if earlier else None
+        except Exception as error:  # the lexicon's rating must never be lost with the model's
+            log.error("semantic model failed on a message: the lexicon's rating stands",
+                      extra={"error_type": type(error).__name__})
+            return _lexicon_only(text, lexicon)
         top = max((e.severity for e in earlier), default=Severity.NONE)
         severity, model, ask = combine(lexicon, reading, self.model.thresholds, context, top)
         categories = list(lexicon.categories) if lexicon.severity >= severity else []
@@ -152,6 +156,11 @@ class SafetyReader:
         categories.extend(c for c in lexicon.categories if c not in categories)
         return Verdict(severity, tuple(dict.fromkeys(categories)), lexicon, model, reading, ask,
                        _quote(text, reading, lexicon))
+
+
+def _lexicon_only(text: str, lexicon: Detection) -> Verdict:
+    return Verdict(lexicon.severity, lexicon.categories, lexicon, Severity.NONE, QUIET, False,
+                   _quote(text, None, lexicon))
 
 
 def _quote(text: str, reading: Reading | None, lexicon: Detection) -> str:

@@ -142,36 +142,32 @@ class SemanticModel:
 
     def read_many(self, texts: Sequence[str], earlier: Sequence[Sequence[str]] | None = None
                   ) -> list[Reading]:
-        """Read several messages in one batch (evaluation, tuning)."""
-        windows: list[list[int]] = []
-        spans: list[tuple[int, int]] = []
-        owner: list[int] = []
+        """Read several messages (evaluation, tuning), each exactly as :meth:`read` would."""
+        readings = []
         for index, text in enumerate(texts):
             before = earlier[index] if earlier else ()
-            joined = MESSAGE_SEPARATOR.join([*(prepare(t) for t in before), prepare(text)])
-            offset = len(joined) - len(prepare(text))
-            for ids, span in self._windows(joined):
-                windows.append(ids)
-                spans.append((max(0, span[0] - offset), max(0, span[1] - offset)))
-                owner.append(index)
-        if not windows:
-            return [QUIET for _ in texts]
-        danger, category = self._run(windows)
-        best: dict[int, int] = {}
-        for row, index in enumerate(owner):
-            if index not in best or _worse(danger[row], danger[best[index]]):
-                best[index] = row
-        readings = []
-        for index in range(len(texts)):
-            row = best.get(index)
-            if row is None:
-                readings.append(QUIET)
-                continue
-            probs = category[row]
-            top = max(range(len(probs)), key=probs.__getitem__)
-            readings.append(Reading(float(danger[row][0]), float(danger[row][1]),
-                                    float(danger[row][2]), self.categories[top], spans[row]))
+            readings.append(self._read_one(text, before))
         return readings
+
+    def _read_one(self, text: str, before: Sequence[str]) -> Reading:
+        """One message's windows in one run of the network. Never batched with other messages:
+        int8 activations are scaled per run, so a batch would score a message differently from
+        the bot, and tuning and evaluation must see exactly what the bot sees."""
+        joined = MESSAGE_SEPARATOR.join([*(prepare(t) for t in before), prepare(text)])
+        offset = len(joined) - len(prepare(text))
+        windows = self._windows(joined)
+        if not windows:
+            return QUIET
+        danger, category = self._run([ids for ids, _ in windows])
+        row = 0
+        for candidate in range(1, len(windows)):
+            if _worse(danger[candidate], danger[row]):
+                row = candidate
+        span = windows[row][1]
+        probs = category[row]
+        top = max(range(len(probs)), key=probs.__getitem__)
+        return Reading(float(danger[row][0]), float(danger[row][1]), float(danger[row][2]),
+                       self.categories[top], (max(0, span[0] - offset), max(0, span[1] - offset)))
 
     def _windows(self, text: str) -> list[tuple[list[int], tuple[int, int]]]:
         """Token ids of each window (with [CLS] and [SEP]) and the characters it covers."""

@@ -79,3 +79,23 @@ def test_a_corrupt_model_file_is_the_same_degraded_path(tmp_path):
     (tmp_path / "model.onnx").write_bytes(b"not a network")
     reader = SafetyReader.load(model_dir=tmp_path)
     assert reader.degraded and "could not be loaded" in reader.why_not
+
+
+def test_a_model_that_fails_on_a_message_leaves_the_lexicons_rating_and_logs_no_text(caplog):
+    from bot.safety.detector import Detector
+
+    class Broken:
+        thresholds = T
+
+        def read(self, *args, **kwargs):
+            raise RuntimeError("onnxruntime: he's outside my house")
+
+        read_many = read
+
+    reader = SafetyReader(Detector.load(), Broken())
+    with caplog.at_level(logging.ERROR):
+        verdict = reader.read("he's outside my house and won't leave")
+    assert (verdict.severity, verdict.model) == (Severity.CRITICAL, Severity.NONE)
+    [record] = [r for r in caplog.records if "semantic model failed" in r.getMessage()]
+    assert record.error_type == "RuntimeError"
+    assert "outside" not in record.getMessage()
