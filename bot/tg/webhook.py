@@ -161,15 +161,18 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
             log.warning("webhook call refused: body over the size limit")
             return Response(status_code=413)
         data = parse_update_json(body)
-        try:
-            update = Update.de_json(lean(data), application.bot) if data is not None else None
-        except Exception as error:  # a shape PTB cannot read: the type only, never the body
-            log.warning("webhook update unreadable", extra={"error_type": type(error).__name__})
-            update = None
-        if update is None:
-            if data is None:
-                log.warning("webhook call refused: not a JSON object")
+        if data is None:
+            log.warning("webhook call refused: not a JSON object")
             return Response(status_code=400)
+        try:
+            update = Update.de_json(lean(data), application.bot)
+        except Exception as error:  # a shape PTB cannot read: the type only, never the body
+            update = None
+            log.warning("webhook update unreadable", extra={"error_type": type(error).__name__})
+        if update is None:
+            # taken, as polling takes it: sending it again could never make it readable, and
+            # Telegram would hold the updates behind it while it tried
+            return Response(status_code=200)
         async with admission.turn(update):  # a few at a time; worrying messages first
             await application.process_update(update)  # errors are handled (and logged) inside
         if application.bot_data[RETRY_LATER].take_answer(update.update_id) != 200:

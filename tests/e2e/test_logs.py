@@ -12,9 +12,10 @@ import pytest
 
 from bot import people
 from bot.db.models import Role
-from bot.logging_setup import QUIET, RedactSecrets, configure_logging, extras
+from bot.logging_setup import RedactSecrets, extras
 from bot.sandbox.fake_telegram import FakeTelegram
 from tests.e2e.harness import Stack
+from tests.logs import production_logs
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 JO, DEE, SAM = 9301, 9302, 2301
@@ -35,17 +36,8 @@ NAMES = ["Quentina", "Dorothea", "Joachim"]  # first names Telegram gives us, ne
 @pytest.fixture
 def json_logs():
     """`configure_logging` at DEBUG into a string; the logging set-up is put back afterwards."""
-    root = logging.getLogger()
-    saved = (root.level, list(root.handlers),
-             {name: logging.getLogger(name).level for name in QUIET})
-    stream = io.StringIO()
-    configure_logging("DEBUG", stream=stream)
-    yield stream
-    level, handlers, levels = saved
-    root.setLevel(level)
-    root.handlers[:] = handlers
-    for name, value in levels.items():
-        logging.getLogger(name).setLevel(value)
+    with production_logs("DEBUG") as stream:
+        yield stream
 
 
 @pytest.fixture

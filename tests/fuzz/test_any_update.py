@@ -36,12 +36,15 @@ any_text = st.text(min_size=0, max_size=300) | st.text(
     alphabet=st.characters(codec="utf-8"), min_size=4000, max_size=5000) | st.sampled_from([
         "he's outside my house", "/start", "/start junk junk", "/help", "/menu", "/hide",
         "/caseload", "/assign", "/onduty", "/unknown@rise_demo_bot x", "\u202eevil\u202c",
-        "\x00\x01\x1f", "🙂" * 500, "k i l l", "/", "//", "/start " + "x" * 70])
+        "\x00\x01\x1f", "🙂" * 500, "k i l l", "/", "//", "/start " + "x" * 70,
+        "he's \ud800outside", "\udfff", "a\u200b\u200d\ufeffb", "\u200f\u0645\u0631\u062d\u0628\u0627",
+        "\u2066he's here\u2069", "١٢٣", "/start ٣٣٣"])
 callback_data = st.text(max_size=64) | st.sampled_from([
     "help", "help:back", "menu:enter", "menu:open:practice", "menu:open:nope", "mod:next",
     "mod:answer:9", "mod:answer:-1", "ob:pick:", "ob:band:99", "safe:yes:1", "safe:no:999",
     "al:ack:1", "al:talk:abc", "rl:end:1", "hide", "ci:x", "wplan:1", "wwheel:0", "wclose:1",
-    "menu:open:", "::::", "", "md:send:1", "md:no:1", "md:send:x"])
+    "menu:open:", "::::", "", "md:send:1", "md:no:1", "md:send:x", "al:ack:١٢", "al:ack:𝟗",
+    "al:ack:" + "9" * 40, "rl:end:-0", "mod:answer:²", "al:ack:1\ud800", "safe:no:" + "1" * 64])
 
 
 @st.composite
