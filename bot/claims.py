@@ -8,11 +8,16 @@ works on them. On PostgreSQL the inner SELECT skips rows another process has loc
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+# a claim is a lease: its holder renews it every RENEW_EVERY seconds while it works; one not
+# renewed for LEASE (its process died) is claimed again by whoever looks next
+LEASE = timedelta(seconds=6)
+RENEW_EVERY = 2.0
 
 
 async def claim(session: AsyncSession, model: Any, *, due: ColumnElement[bool],

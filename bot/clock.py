@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.claims import claim
+from bot.claims import LEASE, RENEW_EVERY, claim
 from bot.db.engine import Database
 from bot.db.models import Job
 from bot.health import CLOCK, beat
@@ -26,7 +26,6 @@ from bot.health import CLOCK, beat
 log = logging.getLogger(__name__)
 
 JobHandler = Callable[[AsyncSession, Job, datetime], Awaitable[None]]
-STUCK_AFTER = timedelta(minutes=5)
 
 
 async def schedule(session: AsyncSession, kind: str, due_at: datetime, *,
@@ -95,16 +94,30 @@ class Clock:
                 jobs = await claim(
                     session, Job,
                     due=or_(and_(Job.status == "pending", Job.due_at <= now),
-                            and_(Job.status == "claimed", Job.claimed_at <= now - STUCK_AFTER)),
+                            and_(Job.status == "claimed", Job.claimed_at <= now - LEASE)),
                     order_by=Job.due_at, limit=self.batch, now=now, claimed_status="claimed")
             if not jobs:
                 break
+            renewed = asyncio.get_running_loop().time()
             for job in jobs:
+                # the rest of the batch stays ours while we work through it; a clock that died
+                # holding a batch lets it go a lease later (seconds, not minutes)
+                if asyncio.get_running_loop().time() - renewed >= RENEW_EVERY:
+                    await self.renew(job.claim_token or "")
+                    renewed = asyncio.get_running_loop().time()
                 ran += await self._run(job)
         for callback in self.after_tick:
             callback()
         self.last_tick = asyncio.get_running_loop().time()
         return ran
+
+    async def renew(self, token: str) -> int:
+        """Push back the lease on the jobs claimed with `token` and not yet run."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(Job).where(Job.claim_token == token, Job.status == "claimed")
+                .values(claimed_at=self.now()).execution_options(synchronize_session=False))
+        return result.rowcount or 0
 
     async def _run(self, job: Job) -> int:
         handler = self.handlers.get(job.kind)

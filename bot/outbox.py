@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import WheelDrawing
-from bot.claims import claim
+from bot.claims import LEASE, RENEW_EVERY, claim
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
 from bot.db.sqlite_wake import wake_on_commit
@@ -37,10 +37,6 @@ from flows.base import Button, Drawing, Keyboard, Reply
 log = logging.getLogger(__name__)
 
 TELEGRAM_CAP_PER_SECOND = 30
-# a claim is a lease: the sender renews its claims every RENEW_EVERY seconds while it holds
-# them; one not renewed for LEASE (its process died) is claimed again by whoever looks next
-LEASE = timedelta(seconds=6)
-RENEW_EVERY = 2.0
 PER_CHAT_IN_FLIGHT = 3  # claimed for one chat at a time: its burst; it then takes ~1 a second
 MAX_BACKOFF = 300.0
 GIVE_UP_AFTER = 25  # attempts, for messages that are not part of an alert

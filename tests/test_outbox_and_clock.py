@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.claims import LEASE, RENEW_EVERY, claim
 from bot.clock import Clock, schedule
 from bot.db.models import Job, OutboxMessage
-from bot.outbox import LEASE, RENEW_EVERY, OutboxSender, RetryLater, enqueue
+from bot.outbox import OutboxSender, RetryLater, enqueue
 from bot.pacing import ChatPacer
 from flows.base import Button
 
@@ -174,6 +175,58 @@ async def test_a_failing_job_is_retried_not_lost(db, clock):
     assert await ticker.tick() == 1
     async with db.transaction() as session:
         assert (await session.scalar(select(Job))).status == "done"
+
+
+async def test_jobs_claimed_by_a_clock_that_died_run_within_seconds(db, clock):
+    """Issue 17, item 4 for the clock: an escalation job claimed by a clock process that was
+    killed comes back a lease later, not after minutes."""
+    ran: list[int] = []
+
+    async def escalate(session, job, now):
+        ran.append(job.id)
+
+    async with db.transaction() as session:
+        await schedule(session, "escalate", clock())
+        await claim(session, Job, due=Job.status == "pending", order_by=Job.due_at, limit=10,
+                    now=clock(), claimed_status="claimed")  # ... and then the process died
+    restarted = Clock(db, clock)
+    restarted.register("escalate", escalate)
+    assert await restarted.tick() == 0  # the lease holds: never run twice at once
+    clock.advance(seconds=LEASE.total_seconds() - 1)
+    assert await restarted.tick() == 0
+    clock.advance(seconds=1)
+    assert await restarted.tick() == 1
+    assert len(ran) == 1
+
+
+async def test_a_clock_working_through_a_batch_renews_its_lease_on_the_rest(db, clock,
+                                                                            monkeypatch):
+    """Each job takes a lease's worth of time here: the jobs still waiting in the batch stay
+    claimed by the living clock, so another clock looking in between takes none of them."""
+    monkeypatch.setattr("bot.clock.RENEW_EVERY", 0)
+    seen_by_other: list[int] = []
+
+    async def slow(session, job, now):
+        clock.advance(seconds=LEASE.total_seconds() + 1)
+
+    async with db.transaction() as session:
+        for _ in range(3):
+            await schedule(session, "slow", clock())
+    alive, other = Clock(db, clock), Clock(db, clock)
+    alive.register("slow", slow)
+    other.register("slow", lambda session, job, now: seen_by_other.append(job.id))
+    original = alive._run
+
+    async def look_then_run(job):
+        async with db.sessions() as session:  # what another clock could claim just now
+            stale = await session.scalar(select(Job.id).where(
+                Job.status == "claimed", Job.claimed_at <= clock() - LEASE).limit(1))
+        seen_by_other.extend([stale] if stale else [])
+        return await original(job)
+
+    alive._run = look_then_run
+    assert await alive.tick() == 3
+    assert seen_by_other == []
 
 
 async def test_stopping_the_clock_lets_a_running_job_finish_instead_of_cutting_it_off(db, clock):
