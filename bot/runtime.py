@@ -32,7 +32,7 @@ from bot.tg.app import (
     stop_polling,
 )
 from bot.tg.request import AiohttpRequest
-from bot.tg.startup import initialize_with_retry
+from bot.tg.startup import initialize_with_retry, retry_at_start
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,15 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
                                     services.router, base_url=settings.telegram_base_url,
                                     updater=False, message_log=services.message_log)
 
+    async def register() -> None:
+        await application.bot.set_webhook(base_url + webhook_path(secret), secret_token=secret,
+                                          allowed_updates=ALLOWED_UPDATES, max_connections=100)
+        await application.bot.set_my_commands(COMMANDS)
+        await set_profile(application.bot, settings.bot_display_name, settings.bot_description)
+
     async def on_startup() -> None:
         if set_webhook:
-            await application.bot.set_webhook(base_url + webhook_path(secret), secret_token=secret,
-                                              allowed_updates=ALLOWED_UPDATES, max_connections=100)
-            await application.bot.set_my_commands(COMMANDS)
-            await set_profile(application.bot, settings.bot_display_name, settings.bot_description)
+            await retry_at_start(register)
             log.info("webhook registered with Telegram")
 
     async def on_shutdown() -> None:
@@ -201,7 +204,7 @@ async def _clock_main(settings: Settings, *, stop: asyncio.Event | None = None) 
     bot = Bot(settings.telegram_bot_token.get_secret_value(),
               base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
               request=AiohttpRequest(16))
-    await bot.initialize()
+    await initialize_with_retry(bot)  # getMe: a blip at start is waited out
     sender = services.attach_bot(bot)
     await services.start_background(
         outbox_poll=OUTBOX_POLL_POSTGRES if not db.is_sqlite else OUTBOX_POLL_SQLITE)

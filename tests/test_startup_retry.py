@@ -1,4 +1,5 @@
-"""Issue 17, item 11: `rise-bot run` no longer exits with a traceback when getMe fails once."""
+"""Issue 17, item 11: `rise-bot run`, `webhook` and `clock` no longer exit with a traceback when
+getMe (or registering the webhook) fails once."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from telegram.error import InvalidToken, NetworkError
 
 from bot.logging_setup import configure_logging
-from bot.tg.startup import initialize_with_retry
+from bot.tg.startup import initialize_with_retry, retry_at_start
 
 
 class FlakyApplication:
@@ -53,3 +54,18 @@ async def test_a_refused_token_still_stops_at_once():
 
     with pytest.raises(InvalidToken):
         await initialize_with_retry(FlakyApplication([InvalidToken("no")]), sleep=sleep)
+
+
+async def test_registering_the_webhook_is_tried_again_after_a_blip():
+    calls: list[str] = []
+
+    async def register() -> None:
+        calls.append("setWebhook")
+        if len(calls) == 1:
+            raise NetworkError("down")
+
+    async def sleep(seconds: float) -> None:
+        calls.append(f"pause {seconds}")
+
+    await retry_at_start(register, sleep=sleep)
+    assert calls == ["setWebhook", "pause 1.0", "setWebhook"]

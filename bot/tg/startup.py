@@ -1,8 +1,9 @@
 """Starting against a Bot API that may not answer at once.
 
-`Application.initialize` asks Telegram `getMe`; one network blip there used to end
-`rise-bot run` with a traceback. It is tried again with growing pauses (one log line each, the
-error's type only); a token Telegram refuses still stops at once, as no wait can mend it.
+`Application.initialize` asks Telegram `getMe`, and the web process registers its webhook; one
+network blip there used to end `rise-bot run`, `webhook` or `clock` with a traceback. Each call
+is tried again with growing pauses (one log line each, the error's type only); a token Telegram
+refuses still stops at once, as no wait can mend it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +21,27 @@ FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 60.0
 
 
-async def initialize_with_retry(application: Application, *,
+class Startable(Protocol):
+    async def initialize(self) -> None: ...
+
+
+async def initialize_with_retry(application: Startable, *,
                                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                                 attempts: int | None = None) -> None:
-    """`application.initialize()` until it works (or `attempts` run out: the last error)."""
+    """`application.initialize()` (a PTB Application or Bot) until it works (or `attempts` run
+    out: the last error)."""
+    await retry_at_start(application.initialize, sleep=sleep, attempts=attempts)
+
+
+async def retry_at_start(call: Callable[[], Awaitable[object]], *,
+                         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                         attempts: int | None = None) -> None:
+    """`await call()` until Telegram answers it; a refused token is raised at once."""
     pause = FIRST_PAUSE
     tried = 0
     while True:
         try:
-            await application.initialize()
+            await call()
             return
         except InvalidToken:
             raise

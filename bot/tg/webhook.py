@@ -43,6 +43,7 @@ from bot.services import shared_detector, shared_reader
 from bot.tg.admission import Admission
 from bot.tg.app import ANSWERED_BY_WEBHOOK
 from bot.tg.retry import RETRY_LATER
+from bot.tg.startup import initialize_with_retry
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ def build_webhook_app(application: Application, db: Database, *, secret: str,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await application.initialize()
+        await initialize_with_retry(application)  # getMe: a blip at start is waited out
         await application.start()
         if on_startup is not None:
             await on_startup()

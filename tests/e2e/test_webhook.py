@@ -230,3 +230,17 @@ async def test_a_deep_string_is_not_mistaken_for_deep_nesting(server, db, practi
         update = take_update(server, server.send_text(YP, "[[[[" * 500 + '\\"{{{{' * 100))
         assert await web.post(update) == 200
     assert server.bot_texts(YP)
+
+
+async def test_the_web_process_waits_out_a_get_me_blip_then_answers(server, db,
+                                                                    practice_content, clock):
+    """`rise-bot webhook` starts its application in the ASGI lifespan: a 500 from getMe there
+    is tried again (it used to end the process), and the first update is answered."""
+    server.add_user(2001, "Sam")
+    server.inject_fault("getMe", "500")
+    async with web_instance(server, db, practice_content, clock) as web:
+        update = take_update(server, server.send_text(2001, "/start"))
+        assert await web.post(update) == 200
+    assert len(server.calls_for("getMe")) == 2
+    assert server.bot_texts(2001)[0].startswith("Hi, welcome")
+
