@@ -5,25 +5,34 @@ then every problem as `file: where: message`, and exits 1 if there is any proble
 
     python -m content.check            # the packaged content
     python -m content.check --root DIR # a copy of the content folder
+    python -m content.check --area FILE  # another area's contacts (default: AREA_CONTACTS_FILE)
+
+Warnings (a contact not checked for over a year) are printed but do not fail the check.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import textstat
 import yaml
 
 from content.language import (
     RULES_FILE,
     Rule,
     find_banned,
+    first_match,
     legal_claims,
+    load_negative_questions,
+    load_never_graded,
     load_rules,
     load_source_triggers,
 )
@@ -31,6 +40,7 @@ from content.loader import (
     CONTENT_DIR,
     ContentError,
     Problem,
+    area_file_for,
     load_contacts,
     load_copy,
     load_module_file,
@@ -38,7 +48,7 @@ from content.loader import (
     load_wheel,
 )
 from content.readability import TextStats, measure
-from content.schema import AgeBand, Module
+from content.schema import AgeBand, ContactBook, Module, StoryStep
 
 # The rules, in one place. Grades are Flesch-Kincaid (US school grade; add 5 for an age).
 MAX_MODULE_GRADE = 6.0  # the module's text taken together
@@ -47,7 +57,10 @@ MAX_MESSAGE_WORDS = 60  # one idea a message, on a small screen
 MIN_INTERACTIVE_STEPS = 2  # choice or quiz
 PAUSE_WITHIN_STEPS = 2  # "you can pause" must be said in the first steps
 MINUTES_RANGE = (5, 10)
-INTERACTIVE_KINDS = ("choice", "quiz")
+INTERACTIVE_KINDS = ("choice", "quiz", "story")
+MIN_STORIES = 1  # a branching scenario, where the choice changes what happens next
+CHECKED_WITHIN = timedelta(days=365)  # a contact's `checked:` date older than this: a warning
+EMERGENCY_KEY = "emergency"  # 999: named by every module's last step
 _BANDS: tuple[AgeBand, ...] = ("11-13", "14-17")
 _PAUSE = re.compile(r"\bpause\b", re.IGNORECASE)
 
@@ -61,6 +74,7 @@ class Piece:
     is_message: bool  # shown as a chat message (not a button label, title or note for workers)
     step_id: str | None = None
     readable: bool = True  # counted in the module's reading level
+    scene_id: str | None = None  # inside a story: the scene (None: the opening)
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,7 @@ class CheckReport:
 
     problems: list[Problem] = field(default_factory=list)
     rows: list[ReadabilityRow] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # printed; they do not fail the check
 
     @property
     def ok(self) -> bool:
@@ -111,22 +126,47 @@ def module_pieces(module: Module) -> Iterator[Piece]:
             yield Piece(f"{at} > explanation", step.explanation, is_message=True, step_id=step.id)
         if step.kind == "reflection":
             yield Piece(f"{at} > thanks", step.thanks, is_message=True, step_id=step.id)
+        if step.kind == "recap":
+            for number, point in enumerate(step.points, start=1):
+                yield Piece(f"{at} > point {number}", point, is_message=True, step_id=step.id)
+        if isinstance(step, StoryStep):
+            for scene in step.scenes:
+                where = f"{at} > scene {scene.id}"
+                yield Piece(where, scene.text, is_message=True, step_id=step.id, scene_id=scene.id)
+                for number, option in enumerate(scene.options, start=1):
+                    name = f"{where} > option {number} ({_short(option.label)})"
+                    yield Piece(name, option.label, is_message=False, step_id=step.id,
+                                scene_id=scene.id)
+                    if option.feedback:
+                        yield Piece(f"{name} > feedback", option.feedback, is_message=True,
+                                    step_id=step.id, scene_id=scene.id)
     yield Piece("completion", module.completion, is_message=True)
+
+
+def independent_grade(text: str) -> float:
+    """Flesch-Kincaid grade by textstat (its own word, sentence and syllable counting), as a
+    second opinion on ours; list items and lines count as sentences, as ours do."""
+    lines = [line.strip(" •\t") for line in text.splitlines() if line.strip(" •\t")]
+    joined = " ".join(line if line[-1] in ".!?" else line + "." for line in lines)
+    return float(textstat.flesch_kincaid_grade(joined)) if joined else 0.0
 
 
 def _readability(module: Module, file: str) -> tuple[ReadabilityRow, list[Problem]]:
     problems: list[Problem] = []
     total = TextStats()
     worst_grade, worst_where = float("-inf"), ""
+    everything: list[str] = []
     for piece in module_pieces(module):
         if not piece.readable:
             continue
         stats = measure(piece.text)
         total += stats
+        everything.append(piece.text)
         if not piece.is_message:
             continue
         if stats.grade > worst_grade:
             worst_grade, worst_where = stats.grade, piece.where
+        other = independent_grade(piece.text)
         if stats.grade > MAX_MESSAGE_GRADE:
             problems.append(
                 Problem(
@@ -134,6 +174,15 @@ def _readability(module: Module, file: str) -> tuple[ReadabilityRow, list[Proble
                     piece.where,
                     f"too hard to read: grade {stats.grade:.1f} (at most {MAX_MESSAGE_GRADE:g}); "
                     "use shorter sentences and shorter words",
+                )
+            )
+        elif other > MAX_MESSAGE_GRADE:
+            problems.append(
+                Problem(
+                    file,
+                    piece.where,
+                    f"too hard to read: grade {other:.1f} by textstat (at most "
+                    f"{MAX_MESSAGE_GRADE:g}); use shorter sentences and shorter words",
                 )
             )
         if stats.words > MAX_MESSAGE_WORDS:
@@ -153,6 +202,11 @@ def _readability(module: Module, file: str) -> tuple[ReadabilityRow, list[Proble
                 f"too hard to read: average grade {total.grade:.1f} (at most {MAX_MODULE_GRADE:g})",
             )
         )
+    else:
+        other = independent_grade("\n".join(everything))
+        if other > MAX_MODULE_GRADE:
+            problems.append(Problem(file, "whole module", f"too hard to read: average grade "
+                                    f"{other:.1f} by textstat (at most {MAX_MODULE_GRADE:g})"))
     row = ReadabilityRow(
         module=module.id,
         file=file,
@@ -182,7 +236,7 @@ def _language(pieces: list[Piece], file: str, rules: list[Rule]) -> list[Problem
     return problems
 
 
-def _structure(module: Module, file: str) -> list[Problem]:
+def _structure(module: Module, file: str, contacts: ContactBook | None = None) -> list[Problem]:
     """Shape rules, checked for what each age band actually sees."""
     problems: list[Problem] = []
     low, high = MINUTES_RANGE
@@ -192,7 +246,7 @@ def _structure(module: Module, file: str) -> list[Problem]:
                 file, "minutes", f"a module takes {low} to {high} minutes, not {module.minutes}"
             )
         )
-    gated = any(step.min_age for step in module.steps)
+    gated = any(step.min_age or step.max_age for step in module.steps)
     bands: list[AgeBand | None] = [b for b in _BANDS if module.is_for(b)] if gated else [None]
     for band in bands:
         steps = module.steps_for(band)
@@ -207,11 +261,22 @@ def _structure(module: Module, file: str) -> list[Problem]:
                     f"has {len(interactive)}",
                 )
             )
+        stories = [s for s in steps if s.kind == "story"]
+        if len(stories) < MIN_STORIES:
+            problems.append(
+                Problem(file, "steps", f"needs a story step{for_band} (a scenario where the "
+                        "young person's choice changes what happens next)")
+            )
         if not steps or steps[-1].kind != "signpost":
             last = steps[-1].id if steps else "(none)"
             problems.append(
                 Problem(file, f"step {last}", f"the last step{for_band} must be a signpost")
             )
+        else:
+            if len(steps) < 2 or steps[-2].kind != "recap":
+                problems.append(Problem(file, f"step {steps[-1].id}", f"the step before the "
+                                        f"signpost{for_band} must be a recap card"))
+            problems.extend(_last_step_lines(steps[-1], file, contacts))
         opening = steps[:PAUSE_WITHIN_STEPS]
         if not any(_PAUSE.search(step.text) for step in opening):
             first = opening[0].id if opening else "(none)"
@@ -226,13 +291,37 @@ def _structure(module: Module, file: str) -> list[Problem]:
     return problems
 
 
+def _last_step_lines(step: Any, file: str, contacts: ContactBook | None) -> list[Problem]:
+    """The last step names 999 and at least one phone line besides."""
+    if contacts is None:
+        return []
+    keys = [key for key in step.contacts if key in contacts.contacts]
+    problems = []
+    if EMERGENCY_KEY not in keys:
+        problems.append(Problem(file, f"step {step.id}", "the last step must name 999 "
+                                f"(contact {EMERGENCY_KEY!r})"))
+    if not any(contacts.contacts[key].phone for key in keys if key != EMERGENCY_KEY):
+        problems.append(Problem(file, f"step {step.id}", "the last step must name at least one "
+                                "phone line besides 999"))
+    return problems
+
+
 def _sources(module: Module, file: str, triggers: tuple[re.Pattern[str], ...]) -> list[Problem]:
-    """A step that states the law names its Act and section in `sources:`."""
+    """A step that states the law names its Act and section in `sources:` (a story's scene may
+    name its own)."""
     problems: list[Problem] = []
     by_step: dict[str, list[str]] = {}
+    scene_sources: dict[tuple[str, str], list[str]] = {}
+    for step in module.steps:
+        for scene in getattr(step, "scenes", []):
+            scene_sources[(step.id, scene.id)] = scene.sources
     for piece in module_pieces(module):
-        if piece.step_id:
-            by_step.setdefault(piece.step_id, []).extend(legal_claims(piece.text, triggers))
+        if not piece.step_id:
+            continue
+        claims = legal_claims(piece.text, triggers)
+        if claims and piece.scene_id and scene_sources.get((piece.step_id, piece.scene_id)):
+            continue
+        by_step.setdefault(piece.step_id, []).extend(claims)
     for step in module.steps:
         claims = by_step.get(step.id, [])
         if claims and not step.sources:
@@ -244,6 +333,60 @@ def _sources(module: Module, file: str, triggers: tuple[re.Pattern[str], ...]) -
                 )
             )
     return problems
+
+
+def _questions(module: Module, file: str, never_graded: tuple[re.Pattern[str], ...],
+               negative: tuple[re.Pattern[str], ...]) -> list[Problem]:
+    """Blame is never graded; questions are asked the positive way round."""
+    problems: list[Problem] = []
+    for step in module.steps:
+        if step.kind == "quiz":
+            for text in [step.text, *(o.label for o in step.options)]:
+                word = first_match(text, never_graded)
+                if word:
+                    problems.append(Problem(file, f"step {step.id}", f"a question about blame "
+                                            f"({word!r}) is never graded: make it a choice, with "
+                                            "kind feedback for every answer"))
+                    break
+        questions = [(f"step {step.id}", step.text)] if step.kind in INTERACTIVE_KINDS else []
+        questions += [(f"step {step.id} > scene {scene.id}", scene.text)
+                      for scene in getattr(step, "scenes", []) if scene.options]
+        for where, text in questions:
+            found = first_match(text, negative)
+            if found:
+                problems.append(Problem(file, where, f"ask it the positive way round, not "
+                                        f"{found!r} (negative questions are hard to read)"))
+    return problems
+
+
+def _contacts(contacts: ContactBook, national: str, area: str, today: date) -> tuple[
+        list[Problem], list[Problem]]:
+    """Every contact has a `checked:` date (a warning when it is over a year old) and, when it
+    has a number, the `sources:` it was checked against."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    area_keys = _area_keys(area)
+    for key, contact in contacts.contacts.items():
+        file = area if key in area_keys else national
+        where = f"contacts > {key}"
+        if contact.checked is None:
+            problems.append(Problem(file, where, "no `checked:` date: ring the number or read "
+                                    "the service's own page, then write the date"))
+        elif today - contact.checked > CHECKED_WITHIN:
+            warnings.append(Problem(file, where, f"last checked {contact.checked.isoformat()}, "
+                                    "over a year ago: check the number and when it is open"))
+        if (contact.phone or contact.text) and not contact.sources:
+            problems.append(Problem(file, where, "a number needs `sources:` (the service's own "
+                                    "page that gives it)"))
+    return problems, warnings
+
+
+def _area_keys(area: str) -> set[str]:
+    try:
+        data = yaml.safe_load(Path(area).read_text(encoding="utf-8"))
+        return set((data or {}).get("contacts", {}))
+    except (OSError, yaml.YAMLError, AttributeError):
+        return set()
 
 
 def _where_for_whole_module(path: Path, problem: Problem) -> Problem:
@@ -259,9 +402,12 @@ def _where_for_whole_module(path: Path, problem: Problem) -> Problem:
         return problem
 
 
-def check_all(root: Path | None = None) -> CheckReport:
-    """Check the content folder (the packaged one by default) and measure every module."""
+def check_all(root: Path | None = None, area_file: Path | None = None,
+              today: date | None = None) -> CheckReport:
+    """Check the content folder (the packaged one by default) with an area's contacts (the
+    folder's own, or the packaged area, by default) and measure every module."""
     root = root or CONTENT_DIR
+    today = today or date.today()
     report = CheckReport()
     rules_file = root / "language_rules.yaml"
     if not rules_file.exists():
@@ -269,17 +415,24 @@ def check_all(root: Path | None = None) -> CheckReport:
     try:
         rules = load_rules(rules_file)
         triggers = load_source_triggers(rules_file)
+        never_graded = load_never_graded(rules_file)
+        negative = load_negative_questions(rules_file)
     except (ValueError, OSError, yaml.YAMLError) as error:
         report.problems.append(Problem(rules_file.name, "", f"cannot read the rules: {error}"))
         return report
 
     contacts = None
+    area = area_file_for(root, area_file)
     try:
-        contacts = load_contacts(root / "contacts.yaml")
+        contacts = load_contacts(root / "contacts.yaml", area)
     except ContentError as error:
         report.problems.extend(error.problems)
     except OSError as error:
         report.problems.append(Problem("contacts.yaml", "", f"cannot read it ({error.strerror})"))
+    else:
+        problems, warnings = _contacts(contacts, "contacts.yaml", str(area), today)
+        report.problems.extend(Problem(Path(p.file).name, p.where, p.message) for p in problems)
+        report.warnings.extend(Problem(Path(p.file).name, p.where, p.message) for p in warnings)
 
     module_files = sorted((root / "modules").glob("*.yaml"))
     if not module_files:
@@ -297,8 +450,9 @@ def check_all(root: Path | None = None) -> CheckReport:
         report.rows.append(row)
         report.problems.extend(problems)
         report.problems.extend(_language(list(module_pieces(module)), file, rules))
-        report.problems.extend(_structure(module, file))
+        report.problems.extend(_structure(module, file, contacts))
         report.problems.extend(_sources(module, file, triggers))
+        report.problems.extend(_questions(module, file, never_graded, negative))
         if contacts is not None:
             for step in module.steps:
                 for key in getattr(step, "contacts", []):
@@ -410,14 +564,21 @@ def main(argv: list[str] | None = None) -> int:
         prog="rise-bot content check", description="Check the bot's content before it goes live."
     )
     parser.add_argument("--root", type=Path, default=None, help="content folder to check")
+    default_area = os.environ.get("AREA_CONTACTS_FILE") or None
+    parser.add_argument("--area", type=Path, default=default_area,
+                        help="the area's contacts (default: AREA_CONTACTS_FILE, else the packaged)")
     args = parser.parse_args(argv)
-    report = check_all(args.root)
+    report = check_all(args.root, args.area)
     if report.rows:
         print(format_table(report.rows))
         print(
             f"\nGrade is Flesch-Kincaid (add 5 for a reading age). Limits: module average "
             f"{MAX_MODULE_GRADE:g}, any message {MAX_MESSAGE_GRADE:g}."
         )
+    if report.warnings:
+        print(f"\n{len(report.warnings)} warning(s):")
+        for warning in report.warnings:
+            print(f"warning: {warning}")
     if report.problems:
         print(f"\n{len(report.problems)} problem(s):")
         for problem in report.problems:

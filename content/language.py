@@ -78,6 +78,28 @@ def load_source_triggers(path: Path | None = None) -> tuple[re.Pattern[str], ...
     return tuple(_phrase_pattern(str(p)) for p in data.get("needs_source", []))
 
 
+def load_never_graded(path: Path | None = None) -> tuple[re.Pattern[str], ...]:
+    """Words that make a question about blame: such a question is a choice, never a quiz."""
+    data = yaml.safe_load((path or RULES_FILE).read_text(encoding="utf-8"))
+    return tuple(_phrase_pattern(str(p)) for p in data.get("never_graded", []))
+
+
+def load_negative_questions(path: Path | None = None) -> tuple[re.Pattern[str], ...]:
+    """Patterns of negative questions ("Which is NOT..."); case counts unless they say (?i)."""
+    data = yaml.safe_load((path or RULES_FILE).read_text(encoding="utf-8"))
+    return tuple(re.compile(str(p)) for p in data.get("negative_questions", []))
+
+
+def first_match(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None:
+    """The first of the patterns found in the text (normalised), or None."""
+    clean = normalise(text)
+    for pattern in patterns:
+        match = pattern.search(clean)
+        if match:
+            return match.group(0)
+    return None
+
+
 def legal_claims(text: str, triggers: tuple[re.Pattern[str], ...]) -> list[str]:
     """The legal-claim phrases in a text."""
     clean = normalise(text)

@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.schema import ContactBook, Module, SafetyPlan, Wheel
+from content.schema import AreaContacts, ContactBook, Module, NationalContacts, SafetyPlan, Wheel
 
 CONTENT_DIR = Path(__file__).resolve().parent
+AREA_FILE_NAME = "area_contacts.yaml"  # the packaged area; AREA_CONTACTS_FILE points at another
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,37 @@ def load_modules(directory: Path | None = None) -> dict[str, Module]:
     return {m.id: m for m in sorted(modules, key=lambda m: (m.order, m.title))}
 
 
-def load_contacts(path: Path | None = None) -> ContactBook:
-    """The help contacts: national ones and the area's own."""
-    return _validate(ContactBook, path or CONTENT_DIR / "contacts.yaml")
+def area_file_for(root: Path, area_file: Path | None = None) -> Path:
+    """The area's contacts: the file given (AREA_CONTACTS_FILE), else the content folder's own,
+    else the packaged one."""
+    if area_file is not None:
+        return Path(area_file)
+    own = root / AREA_FILE_NAME
+    return own if own.exists() else CONTENT_DIR / AREA_FILE_NAME
+
+
+def load_contacts(path: Path | None = None, area_file: Path | None = None) -> ContactBook:
+    """The help contacts: the national ones (`contacts.yaml`) and the area's own (the area file),
+    as one book. A key in both files is a mistake, named so it can be fixed."""
+    path = path or CONTENT_DIR / "contacts.yaml"
+    national: NationalContacts = _validate(NationalContacts, path)
+    area_path = area_file_for(path.parent, area_file)
+    try:
+        area: AreaContacts = _validate(AreaContacts, area_path)
+    except OSError as error:
+        raise ContentError([Problem(area_path.name, "", f"cannot read it ({error.strerror})")]) \
+            from error
+    both = sorted(set(national.contacts) & set(area.contacts))
+    if both:
+        raise ContentError([Problem(area_path.name, f"contacts > {key}",
+                                    f"{key!r} is also in {path.name}; keep it in one file")
+                            for key in both])
+    try:
+        return ContactBook(help_now=national.help_now, crisis=national.crisis,
+                           contacts={**national.contacts, **area.contacts}, area=area.area)
+    except ValidationError as error:
+        raise ContentError([Problem(path.name, "help_now", e["msg"]) for e in error.errors()]) \
+            from error
 
 
 def load_wheel(path: Path | None = None) -> Wheel:
@@ -143,8 +172,10 @@ class Content:
         return self.copy[key].format(**values) if values else self.copy[key]
 
 
-def load_content(root: Path | None = None) -> Content:
-    """The whole content folder, or a ContentError listing every problem."""
+def load_content(root: Path | None = None, area_file: Path | None = None) -> Content:
+    """The whole content folder, or a ContentError listing every problem.
+
+    `area_file` is the area's contacts (AREA_CONTACTS_FILE); unset, the folder's own."""
     root = root or CONTENT_DIR
     problems: list[Problem] = []
     modules: dict[str, Module] = {}
@@ -164,7 +195,7 @@ def load_content(root: Path | None = None) -> Content:
     except ContentError as error:
         problems.extend(error.problems)
     try:
-        contacts = load_contacts(root / "contacts.yaml")
+        contacts = load_contacts(root / "contacts.yaml", area_file)
     except ContentError as error:
         problems.extend(error.problems)
     try:
@@ -193,6 +224,7 @@ ContentCheck = Callable[[Content], list[Problem]]
 
 
 @cache
-def default_content() -> Content:
-    """The packaged content, loaded once per process."""
-    return load_content()
+def default_content(area_file: Path | None = None) -> Content:
+    """The packaged content (with the area file given, or the packaged area), loaded once per
+    process."""
+    return load_content(area_file=area_file)

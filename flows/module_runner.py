@@ -5,14 +5,29 @@ reflections: trauma-aware, nobody has to answer anything to carry on); "Step 3 o
 feedback on every choice; quiz answers explained; reflections scanned for danger by the router
 before they get here, and never stored. Progress is saved on every step, so leaving half-way (or a
 restart) resumes at the same step; a finished module opened again starts from the beginning.
+
+A story step is a branching scenario inside one step: the young person's pick decides which
+scene comes next (the scene and the way there are kept in the conversation's context, so Back
+goes to the scene before; leaving half-way starts the story again). Story picks are never
+graded and not recorded. A recap step shows its points as one card.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from content.schema import ChoiceStep, MessageStep, Module, QuizStep, ReflectionStep, SignpostStep
+from content.schema import (
+    ChoiceStep,
+    MessageStep,
+    Module,
+    QuizStep,
+    RecapStep,
+    ReflectionStep,
+    SignpostStep,
+    StoryStep,
+)
 from flows.base import Button, Event, Flow, Goto, Keyboard, SaveProgress, Turn, keyboard
+from flows.callback import parse_number
 from flows.common import contacts_text, menu_button
 
 ANSWERED_STATES = ["reading", "asking", "answered", "reflecting", "finished"]
@@ -34,6 +49,8 @@ class ModuleFlow(Flow):
          "after": "give_feedback"},
         {"trigger": "reflect", "source": "reflecting", "dest": "answered",
          "after": "thank_for_reflection"},
+        {"trigger": "choose", "source": "asking", "dest": None, "conditions": "valid_story_option",
+         "after": "follow_story"},
         {"trigger": "skip", "source": ["asking", "reflecting"], "dest": None, "after": "go_forward"},
         # `present` is fired by the callbacks above: it moves to the state the step needs
         {"trigger": "present", "source": "*", "dest": "finished", "conditions": "past_last_step",
@@ -67,15 +84,34 @@ class ModuleFlow(Flow):
     def past_last_step(self, turn: Turn) -> bool:
         return turn.context["step"] >= len(self._steps(turn))
 
+    def _scene(self, turn: Turn) -> str | None:
+        return turn.context.get("scene")
+
     def on_reading_step(self, turn: Turn) -> bool:
-        return isinstance(self._step(turn), MessageStep | SignpostStep)
+        step = self._step(turn)
+        if isinstance(step, StoryStep):  # a story's ending is read, then Next
+            return not step.options_at(self._scene(turn))
+        return isinstance(step, MessageStep | SignpostStep | RecapStep)
 
     def on_question_step(self, turn: Turn) -> bool:
-        return isinstance(self._step(turn), ChoiceStep | QuizStep)
+        return isinstance(self._step(turn), ChoiceStep | QuizStep | StoryStep)
 
     def valid_option(self, turn: Turn) -> bool:
+        step = self._step(turn)
         index = self.button_number(turn)
-        return index is not None and index < len(self._step(turn).options)
+        return (isinstance(step, ChoiceStep | QuizStep) and index is not None
+                and index < len(step.options))
+
+    def valid_story_option(self, turn: Turn) -> bool:
+        """`<scene number>:<option>`: a button from another scene of the story is stale."""
+        step = self._step(turn)
+        if not isinstance(step, StoryStep):
+            return False
+        scene, _, option = self.button_arg(turn).partition(":")
+        index = parse_number(option)
+        here = self._scene(turn)
+        return (scene == str(step.scene_index(here)) and index is not None
+                and index < len(step.options_at(here)))
 
     # --- moving -------------------------------------------------------------------------------
 
@@ -100,12 +136,38 @@ class ModuleFlow(Flow):
 
     def go_forward(self, turn: Turn) -> None:
         turn.context["step"] += 1
+        self._leave_story(turn)
         self._save(turn)
         turn.trigger("present")
 
     def go_back(self, turn: Turn) -> None:
+        trail = turn.context.get("trail") or []
+        if trail and turn.context["step"] < len(self._steps(turn)):  # the scene before
+            turn.context["scene"] = trail[-1]
+            turn.context["trail"] = trail[:-1]
+            turn.trigger("present")
+            return
         turn.context["step"] = max(0, min(turn.context["step"], len(self._steps(turn))) - 1)
+        self._leave_story(turn)
         self._save(turn)
+        turn.trigger("present")
+
+    def _leave_story(self, turn: Turn) -> None:
+        turn.context.pop("scene", None)
+        turn.context.pop("trail", None)
+
+    def follow_story(self, turn: Turn) -> None:
+        """What they picked, said back kindly, then the scene it leads to."""
+        step = self._step(turn)
+        assert isinstance(step, StoryStep)
+        here = self._scene(turn)
+        option = step.options_at(here)[parse_number(self.button_arg(turn).partition(":")[2]) or 0]
+        parts = [f"You picked: {option.label}"]
+        if option.feedback:
+            parts.append(option.feedback.strip())
+        turn.say("\n\n".join(parts))
+        turn.context["trail"] = [*(turn.context.get("trail") or []), here]
+        turn.context["scene"] = option.next
         turn.trigger("present")
 
     def pause_module(self, turn: Turn) -> None:
@@ -127,6 +189,11 @@ class ModuleFlow(Flow):
         total = len(self._steps(turn))
         header = self.content.text("module.progress", step=turn.context["step"] + 1, total=total)
         body = step.text.strip()
+        if isinstance(step, StoryStep):
+            body = step.text_at(self._scene(turn)).strip()
+        if isinstance(step, RecapStep):
+            body = self.content.text("module.recap", title=body) + "\n" + "\n".join(
+                f"• {point.strip()}" for point in step.points)
         if isinstance(step, SignpostStep):
             body += "\n\n" + contacts_text(self.content, step.contacts)
         if isinstance(step, ReflectionStep):
@@ -138,6 +205,14 @@ class ModuleFlow(Flow):
 
     def _step_buttons(self, turn: Turn, step) -> Keyboard:
         text = self.content.text
+        if isinstance(step, StoryStep):
+            here = self._scene(turn)
+            number = step.scene_index(here)
+            options = [[Button(o.label, f"mod:choose:{number}:{i}")]
+                       for i, o in enumerate(step.options_at(here))]
+            if not options:  # an ending: read it, then on
+                return self._nav(turn, forward=True)
+            return keyboard(*options, *self._nav(turn, forward=False, skip=True))
         if isinstance(step, ChoiceStep | QuizStep):
             options = [[Button(o.label, f"mod:answer:{i}")] for i, o in enumerate(step.options)]
             return keyboard(*options, *self._nav(turn, forward=False, skip=True))
@@ -150,7 +225,7 @@ class ModuleFlow(Flow):
         """Back (after the first step), Next or Skip, and Pause: on every step."""
         text = self.content.text
         row = []
-        if turn.context["step"] > 0:
+        if turn.context["step"] > 0 or turn.context.get("trail"):
             row.append(Button(text("buttons.back"), "mod:back"))
         if forward:
             row.append(Button(text("buttons.next"), "mod:next"))

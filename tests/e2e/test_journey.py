@@ -62,13 +62,13 @@ async def test_an_invite_works_once_and_not_after_it_expires(stack, clock):
     await first.send(f"/start {code}")
     second = stack.person(2003)
     replies = await second.send(f"/start {code}")
-    assert replies[0].startswith("That link has already been used or is too old.")
+    assert replies[0].startswith("That link has already been opened or is too old.")
     assert replies[1].startswith("Hi, welcome 👋\nThis chat is here")
 
     late = await make_invite_for_new_worker(stack, clock)
     clock.advance(days=8)
     third = stack.person(2004)
-    assert (await third.send(f"/start {late}"))[0].startswith("That link has already been used")
+    assert (await third.send(f"/start {late}"))[0].startswith("That link has already been opened")
 
 
 async def make_invite_for_new_worker(stack, clock) -> str:

@@ -12,7 +12,7 @@ from bot.workers.invites import InviteFeature
 from tests.workers.conftest import JO, Team
 
 WELCOME_INVITED = "Hi, welcome 👋\nYour worker from the team sent you here."
-NOT_VALID = "That link has already been used or is too old."
+NOT_VALID = "That link has already been opened or is too old."
 
 
 async def invite_code(team: Team) -> tuple[str, str]:
