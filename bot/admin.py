@@ -221,7 +221,7 @@ def format_table(rows: Sequence[tuple[Person, int]]) -> str:
 
 def cmd_deactivate_worker(args: argparse.Namespace) -> int:
     async def work(db: Database, settings) -> int:
-        content = default_content()
+        content = default_content(settings.area_contacts_file)
         escalation = Escalation(load_policy(), content, ZoneInfo(settings.timezone))
         print(await deactivate_worker(db, args.id, to_manager=args.to_manager,
                                       escalation=escalation, content=content))

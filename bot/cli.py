@@ -108,7 +108,8 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 def cmd_content_check(args: argparse.Namespace) -> int:
     from content.check import main as check_main
 
-    return check_main([])
+    area = _settings().area_contacts_file  # AREA_CONTACTS_FILE, from the environment or .env
+    return check_main(["--area", str(area)] if area else [])
 
 
 def cmd_safety_scan(args: argparse.Namespace) -> int:

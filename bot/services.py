@@ -35,6 +35,7 @@ from bot.safety.reader import SafetyReader
 from bot.safety.young_person_side import YoungPersonSafety
 from bot.tg.message_log import MessageLog
 from bot.tg.transport import TelegramTransport
+from bot.wheel_concerns import WheelConcerns
 from bot.workers import default_features
 from bot.workers.checkins import checkin_features
 from bot.workers.desk import WorkerFeature
@@ -120,7 +121,7 @@ def build_services(db: Database, *, content: Content | None = None,
                    policy: EscalationPolicy | None = None,
                    worker_features: Sequence[WorkerFeature] = (),
                    reader: SafetyReader | None = None) -> Services:
-    content = content or default_content()
+    content = content or default_content(settings.area_contacts_file if settings else None)
     zone = ZoneInfo(settings.timezone) if settings else ZoneInfo("Europe/London")
     escalation = Escalation(policy or load_policy(), content, zone)
     gate = DetectingGate(reader or shared_reader(), escalation, content, now)
@@ -137,6 +138,7 @@ def build_services(db: Database, *, content: Content | None = None,
                                                                       questions),
                                                     media, reach])
     router.effect_handlers.append(checkins.apply)
+    router.effect_handlers.append(WheelConcerns(escalation).apply)
     router.profile_extras["timer_running"] = checkins.timer_profile
     clock = Clock(db, now)
     escalation.register(clock)

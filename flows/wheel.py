@@ -7,6 +7,7 @@ were. It interrupts: a "time for your wheel" button works from anywhere and hand
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from content.loader import Content
@@ -14,6 +15,14 @@ from flows.base import Button, Flow, Goto, SaveWheel, Turn, keyboard
 from flows.callback import parse_number
 
 REASONS = ("self", "schedule", "worker")
+
+
+@dataclass(frozen=True)
+class WheelConcern:
+    """Scores at or below an area's `flag_at` (1 for feeling safe): the worker is flagged at
+    once, not at the next review. (area id, score) pairs; handled by `bot.wheel_concerns`."""
+
+    scores: tuple[tuple[str, int], ...]
 
 
 class WheelFlow(Flow):
@@ -88,6 +97,11 @@ class WheelFlow(Flow):
         scores = {area.id: turn.context["scores"][area.id] for area in areas}
         turn.effects.append(SaveWheel(scores, turn.context.get("asked_by", "self")))
         turn.say(self.content.text("wheel.thanks"))
+        low = tuple((area.id, scores[area.id]) for area in areas
+                    if area.flag_at is not None and scores[area.id] <= area.flag_at)
+        if low:  # said plainly: the worker is told, and where help is now
+            turn.effects.append(WheelConcern(low))
+            turn.say(self.content.text("wheel.flagged"))
         turn.goto = Goto("return")
 
     def not_now(self, turn: Turn) -> None:

@@ -1,0 +1,35 @@
+"""A wheel scored at its lowest for feeling safe flags the young person's worker at once.
+
+The wheel is usually read at the next review; a 1 for "feeling safe" cannot wait for that. The
+flow (`flows.wheel`) says so to the young person and asks for this with a `WheelConcern`; here it
+becomes a medium alert, paged like a run of missed check-ins (no scores or words in the logs).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Person
+from bot.safety.detector import Severity
+from bot.safety.escalation import Escalation
+from flows.wheel import WheelConcern
+
+
+class WheelConcerns:
+    """The router's effect handler for `WheelConcern`."""
+
+    def __init__(self, escalation: Escalation):
+        self.escalation = escalation
+
+    async def apply(self, session: AsyncSession, person: Person, effect: Any,
+                    now: datetime) -> bool:
+        """Raise the alert; False if the effect is not ours."""
+        if not isinstance(effect, WheelConcern):
+            return False
+        await self.escalation.raise_alert(
+            session, person, severity=Severity.MEDIUM, source="wheel", now=now,
+            categories=[f"wheel_{area}_{score}_of_10" for area, score in effect.scores])
+        return True
