@@ -236,8 +236,12 @@ def plan_text(content: Content, plan: Mapping[str, Any], *, for_young_person: bo
     if not filled:
         parts.append(text("plan.whole_empty") if for_young_person else text("plan.nothing_yet"))
     if for_young_person:
-        parts.append(text("plan.whole_footer") + "\n"
-                     + contacts_text(content, content.contacts.help_now))
+        crisis = content.contacts.crisis
+        if crisis:  # every plan carries the crisis lines, whatever the young person wrote
+            parts.append(text("plan.crisis_title") + "\n" + contacts_text(content, crisis))
+        others = [key for key in content.contacts.help_now if key not in crisis]
+        parts.append(text("plan.whole_footer") + ("\n" + contacts_text(content, others)
+                                                  if others else ""))
     return "\n\n".join(parts)
 
 

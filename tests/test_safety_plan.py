@@ -43,8 +43,9 @@ async def test_a_young_person_builds_their_plan_and_changes_it_later(sky, db):
         "Tap a part to fill it in or change it.")
     assert sky.labels() == [
         "🚦 Signs that I'm not OK (0)", "🌿 Things that help me calm down (0)",
-        "🤝 People I trust (0)", "🏠 Safe places (0)", "🔑 My code word (0)",
-        "🚨 If I feel in danger, I will… (0)", "👀 See my whole plan", "✅ Done for now", "🆘 Help"]
+        "🤝 People I trust (0)", "🏠 Safe places (0)", "🚧 People and places to keep away from (0)",
+        "🔑 My code word (0)", "🚨 If I feel in danger, I will… (0)", "👀 See my whole plan",
+        "✅ Done for now", "🆘 Help"]
 
     replies = await sky.press("🚦 Signs that I'm not OK (0)")
     assert replies[0].text == ("🚦 Signs that I'm not OK\n\nNothing here yet.\n\n"
@@ -101,9 +102,15 @@ async def test_a_young_person_builds_their_plan_and_changes_it_later(sky, db):
         "🤝 People I trust\n• Aunt Jo: 07700 900123\n• Coach Sam\n\n"
         "🔑 My code word\n• Purple socks\n\n"
         "🚨 If I feel in danger, I will…\n• Call 999\n• Text my code word\n\n"
+        "📞 Lines to call or text, free, any time\n"
+        "• Police, ambulance or fire: 999\n• Childline: 0800 1111 · https://www.childline.org.uk\n"
+        "• Samaritans: 116 123\n• Shout: Text SHOUT to 85258\n"
+        "• Papyrus HOPELINE247: 0800 068 4141 · https://www.papyrus-uk.org\n"
+        "• NHS 111, mental health option: 111\n\n"
         "If you are in danger right now, call 999.\n"
         "You can see this plan any time with /myplan.\n"
-        "• Police, ambulance or fire: 999\n• Childline: 0800 1111")
+        "• Northamptonshire MASH (child safety team): 0300 126 7000\n"
+        "• Child safety team, out of hours: 01604 626938")
     assert sky.labels() == ["✏️ Change my plan", "🏠 Menu", "🆘 Help"]
 
     await sky.press("✏️ Change my plan")
@@ -182,3 +189,29 @@ async def test_a_worker_cannot_see_a_plan_of_someone_not_on_their_caseload(route
     replies = await other.event_button(f"wplan:ask:{yp}")
     assert replies[0].text == "Sorry, that young person is not on your caseload."
     assert await outbox_for(db, 5101) == []
+
+
+async def test_people_and_places_to_keep_away_from_is_part_of_the_plan(sky, db):
+    await sky.press("🛟 My safety plan")
+    replies = await sky.press("🚧 People and places to keep away from (0)")
+    assert replies[0].text == (
+        "🚧 People and places to keep away from\n\nNothing here yet.\n\n"
+        "Is there anyone, or anywhere, that does not feel safe? You can list them here, so you "
+        "and your worker can plan around them.\n"
+        "None of this is your fault. Tap any that fit, or type your own.")
+    await sky.press("A car that picks me up")
+    await sky.send("the flats on Bell St")
+    assert (await stored_plan(db)) == {"avoid": ["A car that picks me up", "the flats on Bell St"]}
+    replies = await sky.send("/myplan")
+    assert ("🚧 People and places to keep away from\n• A car that picks me up\n"
+            "• the flats on Bell St") in replies[0].text
+
+
+async def test_an_empty_plan_still_lists_the_crisis_lines(sky):
+    replies = await sky.send("/myplan")
+    text = replies[0].text
+    assert text.startswith("🛟 My safety plan\n\nYour plan is empty so far.")
+    for line in ("• Samaritans: 116 123", "• Shout: Text SHOUT to 85258",
+                 "• Papyrus HOPELINE247: 0800 068 4141", "• NHS 111, mental health option: 111",
+                 "• Police, ambulance or fire: 999"):
+        assert line in text
