@@ -24,7 +24,7 @@ from sqlalchemy import select
 from bot import people
 from bot.db.models import ModuleProgress
 from content.loader import Content, default_content
-from content.schema import Contact, Module, QuizStep, Step
+from content.schema import Contact, Module, QuizStep, Step, StoryStep
 from tests.e2e.harness import Stack
 
 MODULES = list(default_content().modules)
@@ -93,9 +93,13 @@ class YoungPerson:
 # --- what the YAML says the bot must say ---------------------------------------------------------
 
 
+OLDEST = {11: 13, 14: 17}
+
+
 def visible_steps(module: Module, youngest: int) -> list[Step]:
     """The steps a young person of this band sees, worked out here rather than by the runner."""
-    return [step for step in module.steps if step.min_age is None or step.min_age <= youngest]
+    return [step for step in module.steps if (step.min_age is None or step.min_age <= youngest)
+            and (step.max_age is None or OLDEST[youngest] <= step.max_age)]
 
 
 def contact_line(contact: Contact) -> str:
@@ -114,7 +118,11 @@ def step_message(content: Content, step: Step, number: int, total: int) -> Said:
                                    for key in step.contacts)
     if step.kind == "reflection":
         body += "\n\nType your answer, or tap Skip."
+    if step.kind == "recap":
+        body = f"📌 Your recap card: {body}\n" + "\n".join(f"• {p.strip()}" for p in step.points)
     text = f"Step {number} of {total}\n\n{body}"
+    if step.kind == "story":
+        return Said(text, (*((option.label,) for option in step.options), *nav(number, SKIP)))
     if step.kind in QUESTIONS:
         return Said(text, (*((option.label,) for option in step.options), *nav(number, SKIP)))
     if step.kind == "reflection":
@@ -132,6 +140,29 @@ def feedback(step: Step, index: int, number: int) -> Said:
     if isinstance(step, QuizStep):
         parts.append(step.explanation.strip())
     return Said("\n\n".join(parts), nav(number, NEXT))
+
+
+def scene_message(step: StoryStep, scene_id: str, number: int, total: int) -> Said:
+    scene = step.scene(scene_id)
+    text = f"Step {number} of {total}\n\n{scene.text.strip()}"
+    if not scene.options:  # an ending: Back to the scene before, and on
+        return Said(text, (((BACK, NEXT)), (PAUSE,), (HELP,)))
+    return Said(text, (*((o.label,) for o in scene.options), (BACK, SKIP), (PAUSE,), (HELP,)))
+
+
+async def follow_story(yp: YoungPerson, step: StoryStep, pick: int, number: int,
+                       total: int) -> list[str]:
+    """Pick option `pick` (wrapping round) in every scene until an ending; the scenes seen."""
+    here, seen = None, []
+    while options := step.options_at(here):
+        option = options[pick % len(options)]
+        said = f"You picked: {option.label}" + (f"\n\n{option.feedback.strip()}"
+                                                if option.feedback else "")
+        assert await yp.press(option.label) == [
+            Said(said), scene_message(step, option.next, number, total)], (step.id, here)
+        here = option.next
+        seen.append(here)
+    return seen
 
 
 def intro(module: Module) -> Said:
@@ -185,10 +216,13 @@ async def walk(yp: YoungPerson, content: Content, module: Module, youngest: int,
             correct = step.options[index].correct if isinstance(step, QuizStep) else None
             answers[step.id] = {"option": index, "correct": correct}
             shown = await yp.press(NEXT)
+        elif step.kind == "story" and how.pick is not None:
+            await follow_story(yp, step, how.pick, number, total)
+            shown = await yp.press(NEXT)
         elif step.kind == "reflection" and how.type_reflection:
             assert await yp.send(REFLECTION_ANSWER) == [Said(step.thanks.strip(), nav(number, NEXT))]
             shown = await yp.press(NEXT)
-        elif step.kind in (*QUESTIONS, "reflection"):
+        elif step.kind in (*QUESTIONS, "reflection", "story"):
             shown = await yp.press(SKIP)
         else:
             shown = await yp.press(NEXT)
@@ -252,6 +286,12 @@ async def test_every_module_end_to_end_with_every_answer(content_stack, content,
             assert step.text.strip() not in said, step.id
     if band == "11-13":
         assert len(steps) == len([s for s in module.steps if not s.min_age or s.min_age <= 11])
+    # every module has a story, and its options are labelled apart from the navigation
+    stories = [step for step in steps if isinstance(step, StoryStep)]
+    assert stories
+    for story in stories:
+        labels = [o.label for o in story.options] + [o.label for s in story.scenes for o in s.options]
+        assert not set(labels) & nav_labels
 
     for yp, given in zip(people_here, answers, strict=True):
         stored_band, row = await progress_row(content_stack, yp.user_id, module.id)
@@ -267,9 +307,10 @@ async def test_every_module_end_to_end_with_every_answer(content_stack, content,
     assert again == [intro(module), step_message(content, steps[0], 1, len(steps))]
 
 
-def test_some_module_has_steps_only_for_older_teens(content):
-    """So the age-band check above is not empty."""
+def test_some_module_has_steps_only_for_older_teens_and_some_only_for_11_to_13s(content):
+    """So the age-band checks above are not empty."""
     assert any(step.min_age == 14 for module in content.modules.values() for step in module.steps)
+    assert any(step.max_age == 13 for module in content.modules.values() for step in module.steps)
 
 
 async def test_a_finished_module_done_again_keeps_the_first_finish_and_the_latest_answers(
