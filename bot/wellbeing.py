@@ -250,7 +250,13 @@ def young_person_summary(content: Content, young: Person, done: list[str],
     elif not wheels:
         parts.append(text("closure.no_wheel"))
     parts.append(text("closure.plan") if plan_filled(plan) else text("closure.no_plan"))
-    local = [key for key in ("local_team", "childline", "emergency")
+    people = [person for person in plan.get("people") or [] if isinstance(person, dict)
+              and person.get("name")]
+    parts.append("\n".join([text("closure.your_people"),
+                            *[f"• {person['name']}" + (f": {person['number']}"
+                                                      if person.get("number") else "")
+                              for person in people]]) if people else text("closure.no_people"))
+    local = [key for key in ("local_team", "local_out_of_hours", "childline", "emergency")
              if key in content.contacts.contacts]
     parts.append(text("closure.back_in_touch") + "\n" + text("closure.contacts_title") + "\n"
                  + contacts_text(content, local))

@@ -100,8 +100,9 @@ async def test_closure_after_the_looking_back_module(stack, clock):
     replies = await alex.press("📚 Open Looking back")
     assert replies[0].startswith("📚 Looking back\n")
     for press in ["Next ▶️", "Next ▶️", "Not sure", "Next ▶️", "The person who did it",
+                  "Next ▶️", "Next ▶️", "Next ▶️", "Her nan", "Next ▶️", "Not sure yet",
                   "Next ▶️", "Next ▶️", "Type /myplan", "Next ▶️", "Next ▶️", "Next ▶️", "Skip",
-                  "Next ▶️"]:
+                  "Next ▶️", "Next ▶️"]:
         await alex.press(press)
     replies = await alex.press("Next ▶️")
     assert replies[0] == ('🎉 You finished "Looking back"!\nWell done for finishing. Your plan is '
@@ -112,7 +113,11 @@ async def test_closure_after_the_looking_back_module(stack, clock):
                               "🎯 How your wheel changed:\nFeeling safe: 3 → 7 ⬆️ up 4\n")
     assert "🛟 Your safety plan is still here. See it any time with /myplan." in summary
     assert "💬 Getting back in touch\nYou can still use this chat." in summary
+    assert ("🤝 Think of one adult you can go to next. You can add them to your plan with "
+            "/myplan.") in summary  # Sky put nobody under People I trust
     assert "• Childline: 0800 1111" in summary
+    assert "• Northamptonshire MASH (child safety team): 0300 126 7000" in summary
+    assert "• Child safety team, out of hours: 01604 626938" in summary
     assert replies[4].startswith("🛟 My safety plan\n\n🔑 My code word\n• Pineapple")
     assert len(photos(stack, 2101)) == 3
     assert alex.buttons()[-1] == "🆘 Help"
