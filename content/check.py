@@ -54,7 +54,7 @@ from content.schema import AgeBand, ContactBook, Module, StoryStep
 MAX_MODULE_GRADE = 6.0  # the module's text taken together
 MAX_MESSAGE_GRADE = 8.0  # any one message the young person reads
 MAX_MESSAGE_WORDS = 60  # one idea a message, on a small screen
-MIN_INTERACTIVE_STEPS = 2  # choice or quiz
+MIN_INTERACTIVE_STEPS = 2  # choice, quiz or story
 PAUSE_WITHIN_STEPS = 2  # "you can pause" must be said in the first steps
 MINUTES_RANGE = (5, 10)
 INTERACTIVE_KINDS = ("choice", "quiz", "story")
@@ -257,7 +257,7 @@ def _structure(module: Module, file: str, contacts: ContactBook | None = None) -
                 Problem(
                     file,
                     "steps",
-                    f"needs at least {MIN_INTERACTIVE_STEPS} choice or quiz steps{for_band}, "
+                    f"needs at least {MIN_INTERACTIVE_STEPS} choice, quiz or story steps{for_band}, "
                     f"has {len(interactive)}",
                 )
             )
