@@ -118,3 +118,48 @@ async def test_help_in_the_middle_of_a_story_comes_back_to_the_same_scene(reader
     await reader.press("🆘 Help")
     replies = await reader.press("↩️ Back to where I was")
     assert replies[-1].text == AT_PARTY
+
+
+# --- every path of every story in the real curriculum ------------------------------------------
+
+
+def story_paths(step, here=None) -> list[list[int]]:
+    """Every way through a story: the option picked at each scene, until an ending."""
+    options = step.options_at(here)
+    if not options:
+        return [[]]
+    return [[i, *rest] for i, option in enumerate(options) for rest in story_paths(step, option.next)]
+
+
+@pytest.mark.parametrize("age", ["11 to 13", "14 to 17"])
+async def test_every_path_of_every_story_reaches_an_ending(router, content, age):
+    from content.schema import StoryStep
+
+    band = {"11 to 13": "11-13", "14 to 17": "14-17"}[age]
+    walked = 0
+    for number, module in enumerate(content.modules.values()):
+        chat = Chat(router, telegram_id=6200 + number + (100 if band == "14-17" else 0))
+        await chat.onboard(nickname="Sky", age=age)
+        await chat.press("📚 Modules")
+        await chat.press(module.title)
+        steps = module.steps_for(band)
+        for index, step in enumerate(steps):
+            if isinstance(step, StoryStep):
+                for path in story_paths(step):
+                    here = None
+                    for pick in path:
+                        option = step.options_at(here)[pick]
+                        replies = await chat.press(option.label)
+                        here = option.next
+                        assert replies[-1].text.endswith(step.scene(here).text.strip())
+                    assert chat.labels()[:2] == ["◀️ Back", "Next ▶️"]  # an ending
+                    for _ in path:
+                        await chat.press("◀️ Back")
+                    assert chat.last[-1].text.endswith(step.text.strip())
+                    walked += 1
+            kind = step.kind
+            await chat.press("Skip" if kind in ("choice", "quiz", "reflection", "story")
+                             else "Next ▶️")
+            if index + 1 < len(steps):
+                assert chat.last[0].text.startswith(f"Step {index + 2} of {len(steps)}")
+    assert walked >= 2 * len(content.modules)
