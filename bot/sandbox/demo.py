@@ -1,8 +1,9 @@
 """`rise-bot demo`: the whole system offline, to try as a young person and as workers.
 
 The fake Bot API server serves the demo page and stands in for Telegram; the real PTB
-application talks to it. Demo people are seeded once into `var/demo.db`, so stopping and
-starting the demo carries on where you left off.
+application talks to it. Demo people are seeded once into `var/demo.db`, and what the phones
+show is kept beside it in `var/demo-chats.json` (`bot.sandbox.kept_chats`), so stopping and
+starting the demo carries on where you left off, on the page as in the bot.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from bot.crypto import keyring, new_key, write_private
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Person, Role
+from bot.sandbox import kept_chats
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.services import build_services
 from bot.tg.app import build_application, start_polling, stop_polling
 
 DEMO_DB = Path("var/demo.db")
 DEMO_KEY = Path("var/demo.key")
+DEMO_CHATS = Path("var/demo-chats.json")  # the phones' chats: they belong with demo.db
 
 
 def demo_key() -> str:
@@ -79,14 +82,19 @@ async def seed(db: Database, bot_username: str) -> str | None:
 
 async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     DEMO_DB.parent.mkdir(exist_ok=True)
+    if not DEMO_DB.exists():  # a new database: the chats of the old one would make no sense
+        DEMO_CHATS.unlink(missing_ok=True)
     keyring.configure(demo_key())
     url = f"sqlite+aiosqlite:///{DEMO_DB}"
     await upgrade_async(url)
     db = Database(url)
     server = FakeTelegram(bot_username="rise_demo_bot")
+    kept_chats.load(server, DEMO_CHATS)
     for demo in DEMO_PEOPLE:
         server.add_user(demo.telegram_id, demo.first_name, label=demo.label)
     await server.start(host, port)
+    keeping = asyncio.Event()
+    keeper = asyncio.create_task(kept_chats.keep(server, DEMO_CHATS, keeping))
     code = await seed(db, server.bot_username)
     services = build_services(db)
     application = build_application(server.token, services.router, base_url=server.base_url,
@@ -113,6 +121,8 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     finally:
         await stop_polling(application)
         await services.stop_background()
+        keeping.set()  # the chats are written one last time
+        await keeper
         await server.stop()
         await db.dispose()
         print("Demo stopped.")
