@@ -110,7 +110,11 @@ def test_the_demo_page_in_chromium(tmp_path, browser_page: Page, artefacts):
         expect(alert.get_by_role("button", name="✅ Acknowledge")).to_be_visible()
         three_phones_stay(page)
         press(page, "Sam", "✅ Acknowledge")
-        expect(bot_said(page, "Sam", "acknowledged")).to_be_visible(timeout=WAIT_MS)
+        acknowledged = bot_said(page, "Sam", "You acknowledged alert #1")
+        expect(acknowledged).to_be_visible(timeout=WAIT_MS)
+        # what is left to do, and no Acknowledge button
+        expect(acknowledged.get_by_role("button", name="💬 Talk to them")).to_be_visible()
+        expect(acknowledged.get_by_role("button", name="✅ Acknowledge")).to_have_count(0)
         three_phones_stay(page)
     finally:
         page.screenshot(path=str(artefacts / "demo_page.png"), full_page=True)
