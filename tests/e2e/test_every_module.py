@@ -98,6 +98,11 @@ def visible_steps(module: Module, youngest: int) -> list[Step]:
     return [step for step in module.steps if step.min_age is None or step.min_age <= youngest]
 
 
+BEFORE_REFLECTION = ("🔒 Nobody reads this chat as you type. If what you write makes us think "
+                     "you or someone else may not be safe, a worker from the team will be told, "
+                     "so they can help.")
+
+
 def contact_line(contact: Contact) -> str:
     return f"• {contact.name}: " + " · ".join(x for x in (contact.phone, contact.text, contact.url) if x)
 
@@ -112,8 +117,8 @@ def step_message(content: Content, step: Step, number: int, total: int) -> Said:
     if step.kind == "signpost":
         body += "\n\n" + "\n".join(contact_line(content.contacts.contacts[key])
                                    for key in step.contacts)
-    if step.kind == "reflection":
-        body += "\n\nType your answer, or tap Skip."
+    if step.kind == "reflection":  # who may be told, said before the question
+        body = f"{BEFORE_REFLECTION}\n\n{body}\n\nType your answer, or tap Skip."
     text = f"Step {number} of {total}\n\n{body}"
     if step.kind in QUESTIONS:
         return Said(text, (*((option.label,) for option in step.options), *nav(number, SKIP)))
