@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,7 +94,14 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     kept_chats.load(server, DEMO_CHATS)
     for demo in DEMO_PEOPLE:
         server.add_user(demo.telegram_id, demo.first_name, label=demo.label)
-    await server.start(host, port)
+    try:
+        await server.start(host, port)
+    except OSError as error:
+        await server.stop()
+        await db.dispose()
+        if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise PortBusy(host, port) from None
+        raise
     keeping = asyncio.Event()
     keeper = asyncio.create_task(kept_chats.keep(server, DEMO_CHATS, keeping))
     code = await seed(db, server.bot_username)
@@ -128,8 +137,18 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
         print("Demo stopped.")
 
 
+class PortBusy(Exception):
+    """The demo's port is taken (another demo, another program) or not ours to use."""
+
+    def __init__(self, host: str, port: int):
+        super().__init__(f"Port {port} on {host} is already in use (another demo may be running). "
+                         f"Choose another: rise-bot demo --port {port + 1}  "
+                         f"(or: make demo PORT={port + 1})")
+
+
 def run_demo(host: str = "127.0.0.1", port: int = 8080) -> int:
-    """Run until Ctrl-C (or SIGTERM), then stop everything cleanly."""
+    """Run until Ctrl-C (or SIGTERM), then stop everything cleanly: one line, no traceback,
+    for a busy port or a Ctrl-C that comes while it is still starting."""
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -139,5 +158,11 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080) -> int:
                 loop.add_signal_handler(sig, stop.set)
         await serve(host, port, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except PortBusy as busy:
+        print(busy, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # before the demo's own Ctrl-C handling was in place
+        print("Demo stopped.")
     return 0
