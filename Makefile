@@ -24,8 +24,8 @@ $(TRAIN_STAMP): pyproject.toml
 .PHONY: install demo run test lint check bench model
 install: $(STAMP)
 
-demo: $(STAMP)  ## the whole system offline, with a web page to try it
-	$(BIN)/rise-bot demo
+demo: $(STAMP)  ## the whole system offline, with a web page to try it (PORT=8081 for another port)
+	$(BIN)/rise-bot demo $(if $(PORT),--port $(PORT))
 
 run: $(STAMP)  ## real Telegram (needs TELEGRAM_BOT_TOKEN)
 	$(BIN)/rise-bot run

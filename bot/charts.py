@@ -14,6 +14,7 @@ import logging
 import math
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -111,7 +112,11 @@ def _pool() -> ProcessPoolExecutor:
 
 
 def _leave_with_parent(parent: int) -> None:
-    """In the helper: exit when the bot's process is gone, even if it was killed outright."""
+    """In the helper: exit when the bot's process is gone, even if it was killed outright.
+
+    Ctrl-C in a terminal reaches the whole process group: the helper ignores it and leaves
+    with its parent, instead of printing a KeyboardInterrupt traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -299,9 +299,9 @@ class Checkins:
             return
         for worker in await self.escalation._paged_workers(session, alert):
             await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id,
-                          text=(f"💬 Alert #{alert.id} – {person.pseudonym} would like to talk. "
-                                "Please get in touch when you can."),
-                          buttons=alert_buttons(alert),
+                          text=self.content.text("staff.page.wants_to_talk", id=alert.id,
+                                                 pseudonym=person.pseudonym),
+                          buttons=alert_buttons(self.content, alert),
                           dedupe_key=f"alert:{alert.id}:wants_to_talk:{worker.id}")
 
     async def _answerable(self, session: AsyncSession, person: Person, checkin_id: int,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -216,13 +216,29 @@ class ConversationRouter:
                     if relayed is not None:
                         replies.extend(relayed)
                         break
+                else:  # then where they are, and what they can do next
+                    where = await self._after_safety(session, person, convo)
+                    replies = _before_the_safe_question(replies, where)
                 return _finish(replies, self.content)
+            if outcome.replies:
+                event = replace(event, heard="unsure")
         if event.kind == "command" and event.command == "start":
             convo = await conversation_of(session, person.id)
             replies.extend(await self._start(session, person, convo, arrival))
         else:
             replies.extend(await self._young_person(session, person, event))
         return _finish(replies, self.content)
+
+    async def _after_safety(self, session: AsyncSession, person: Person,
+                            convo: ConversationRecord | None) -> list[Reply]:
+        """The flow they were in, after the safety reply: where they are and the way on."""
+        if convo is None or person.privacy_accepted_at is None or convo.flow not in self.flows:
+            return []
+        flow = self.flows[convo.flow]
+        profile = await self._profile(session, person, flow.profile_needs)
+        context, saved_return = _split(convo.context)
+        return await self._apply(session, person, convo,
+                                 flow.after_safety(convo.state, context, profile), saved_return)
 
     def _free_text(self, convo: ConversationRecord | None) -> bool:
         """Whether what they type now is free talk, kept as the detector's context and quoted
@@ -463,6 +479,15 @@ CONNECTION_ATTEMPTS = 2
 ACTIVE_GRANULARITY = timedelta(minutes=1)
 ACTIVE_PERSON = "rise.active_person"  # session.info key: whose last_active_at to update
 RETURN_KEY = "_return"
+def _before_the_safe_question(safety: list[Reply], where: list[Reply]) -> list[Reply]:
+    """The safety reply, where they are, then "Are you somewhere safe right now?" last, so
+    the question stays the newest message on their screen."""
+    last = safety[-1] if safety else None
+    if last is not None and any(b.data.startswith("safe:") for row in last.buttons for b in row):
+        return [*safety[:-1], *where, last]
+    return [*safety, *where]
+
+
 SAFETY_ANSWERED = "rise.safety_answered"  # session.info key: the gate already replied to the text
 
 

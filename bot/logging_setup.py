@@ -34,6 +34,9 @@ QUIET = ("telegram", "httpx", "httpcore", "aiohttp", "sqlalchemy", "aiosqlite", 
          "apscheduler", "alembic", "uvicorn", "starlette", "hpack", "matplotlib", "PIL",
          "aiosmtpd", "mail.log")
 
+# Loggers that only chatter at INFO (transitions logs every state change of every flow)
+NOISY = ("transitions",)
+
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message", "asctime", "taskName"}
 
@@ -165,7 +168,7 @@ def configure_logging(level: str | int = "INFO", *, stream: TextIO | None = None
     handler.addFilter(RedactSecrets())
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
-    for name in QUIET:
+    for name in (*QUIET, *NOISY):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.captureWarnings(True)
     return handler

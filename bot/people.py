@@ -29,9 +29,24 @@ def new_pseudonym(role: str) -> str:
     return f"{_PREFIX.get(Role(role), 'P')}-{code}"
 
 
+# Invite codes are read aloud and copied by hand from a QR code's caption: capitals and digits
+# with none that look or sound alike when written (0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V are left out)
+CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
+CODE_GROUPS, CODE_GROUP = 4, 4  # K7QM-3XRT-9HPD-W4ZC: 23**16, about 72 bits, single use, expiring
+
+
 def new_code() -> str:
-    """An unguessable code that fits Telegram's 64-character deep-link limit."""
-    return secrets.token_urlsafe(18)
+    """An unguessable code, easy to read aloud and type, that fits a deep link (A-Z, 0-9, -)."""
+    return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP))
+                    for _ in range(CODE_GROUPS))
+
+
+def typed_code(text: str) -> str:
+    """A code as a person may type it (small letters, spaces, no dashes) in its own form."""
+    bare = "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+    if len(bare) != CODE_GROUPS * CODE_GROUP:
+        return text
+    return "-".join(bare[i:i + CODE_GROUP] for i in range(0, len(bare), CODE_GROUP))
 
 
 async def find_by_telegram(session: AsyncSession, telegram_id: int) -> Person | None:
@@ -116,8 +131,8 @@ async def claim_invite(session: AsyncSession, code: str, telegram_id: int, now: 
     alerts to whoever sent it, without their own worker knowing. The invite stays unused and
     the claim says `already_linked` (the router tells them kindly and tells their worker).
     """
-    invite = await session.scalar(
-        select(Invite).where(Invite.code == code).with_for_update())
+    invite = await session.scalar(  # exactly as sent (a link; codes from before), or as typed
+        select(Invite).where(Invite.code.in_({code, typed_code(code)})).with_for_update())
     if invite is None or invite.used_at is not None or invite.expires_at <= now:
         return Claim(False)
     target = await session.get(Person, invite.person_id)

@@ -34,6 +34,9 @@ class Event:
     # what Telegram sent, apart from its update id (chat, message id and date; or the press's
     # id): with the id it tells a real redelivery from a new update reusing an old number
     fingerprint: str = field(default="", compare=False)
+    # what the safety gate made of typed words it answered without stopping the flow:
+    # "unsure" (it asked them kindly whether a worker should know), else ""
+    heard: str = ""
 
     @classmethod
     def typed(cls, text: str) -> Event:
@@ -260,6 +263,19 @@ class Flow:
         turn = Turn(state, dict(context), Event.enter(), profile)
         self.show(turn)
         return turn.replies
+
+    def after_safety(self, state: str, context: dict[str, Any], profile: Profile) -> Outcome:
+        """Worrying words were answered by the safety reply, and the flow did not take them.
+        Where typing answers the current step (a nickname, a plan section), the step is shown
+        again, so they see where they are and a next "ok" is not taken for the answer; a flow
+        with a ``safety_held`` trigger in this state decides for itself (a module's reflection
+        counts as answered). Elsewhere their buttons are still on screen: nothing is added."""
+        triggers = self.machine.get_triggers(state)
+        if "safety_held" in triggers:
+            return self._run(state, context, Event.enter(), profile, "safety_held")
+        if self.trigger_for(Event.typed("…")) in triggers:
+            return Outcome(state, context, self.render(state, context, profile), [])
+        return Outcome(state, context, [], [])
 
     # --- what subclasses fill in --------------------------------------------------------------
 

@@ -51,6 +51,11 @@ class ModuleFlow(Flow):
          "after": "thank_for_reflection"},
         {"trigger": "choose", "source": "asking", "dest": None, "conditions": "valid_story_option",
          "after": "follow_story"},
+        # worrying words at a reflection: the safety reply answered them; they need not answer
+        {"trigger": "safety_held", "source": "reflecting", "dest": "answered",
+         "after": "where_after_safety"},
+        {"trigger": "safety_held", "source": ["reading", "asking", "answered"], "dest": None,
+         "after": "show"},
         {"trigger": "skip", "source": ["asking", "reflecting"], "dest": None, "after": "go_forward"},
         # `present` is fired by the callbacks above: it moves to the state the step needs
         {"trigger": "present", "source": "*", "dest": "finished", "conditions": "past_last_step",
@@ -196,8 +201,10 @@ class ModuleFlow(Flow):
                 f"• {point.strip()}" for point in step.points)
         if isinstance(step, SignpostStep):
             body += "\n\n" + contacts_text(self.content, step.contacts)
-        if isinstance(step, ReflectionStep):
-            body += "\n\n" + self.content.text("module.reflection_hint")
+        if isinstance(step, ReflectionStep):  # who may be told, before they write anything
+            body = self.content.text("module.reflection_before") + "\n\n" + body
+            if turn.state != "answered":  # answered: Next, not "type your answer"
+                body += "\n\n" + self.content.text("module.reflection_hint")
         if turn.state == "answered":
             turn.say(f"{header}\n\n{body}", self._nav(turn, forward=True))
             return
@@ -252,9 +259,20 @@ class ModuleFlow(Flow):
         turn.say("\n\n".join(parts), self._nav(turn, forward=True))
 
     def thank_for_reflection(self, turn: Turn) -> None:
+        """The module's own thanks for an ordinary answer; when the bot was unsure and asked
+        them whether a worker should know, thanks that leave that choice with them."""
         step = self._step(turn)
         assert isinstance(step, ReflectionStep)
-        turn.say(step.thanks.strip(), self._nav(turn, forward=True))
+        thanks = (self.content.text("module.reflection_thanks_unsure")
+                  if turn.event.heard == "unsure" else step.thanks.strip())
+        turn.say(thanks, self._nav(turn, forward=True))
+
+    def where_after_safety(self, turn: Turn) -> None:
+        """After the safety reply to a worrying answer: where they are, and the way on."""
+        steps = self._steps(turn)
+        turn.say(self.content.text("module.after_safety", title=self._module(turn).title,
+                                   step=turn.context["step"] + 1, total=len(steps)),
+                 self._nav(turn, forward=True))
 
     def complete(self, turn: Turn) -> None:
         module = self._module(turn)

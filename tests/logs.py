@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.logging_setup import QUIET, configure_logging
+from bot.logging_setup import NOISY, QUIET, configure_logging
 
 
 @contextmanager
@@ -15,7 +15,7 @@ def production_logs(level: str = "DEBUG") -> Iterator[io.StringIO]:
     """`configure_logging(level)` into a string; the logging set-up is put back afterwards."""
     root = logging.getLogger()
     saved = (root.level, list(root.handlers),
-             {name: logging.getLogger(name).level for name in QUIET})
+             {name: logging.getLogger(name).level for name in (*QUIET, *NOISY)})
     stream = io.StringIO()
     configure_logging(level, stream=stream)
     try:

@@ -15,6 +15,12 @@ NOT_UNDERSTOOD = ("I'm a bot, so I might not understand what you typed. Sorry.\n
                   "If you need help now, tap Help.")
 
 
+BEFORE = ("🔒 Nobody reads this chat as you type. If what you write makes us think you or "
+          "someone else may not be safe, a worker from the team will be told, so they can help.")
+REFLECTION_STEP = (f"Step 5 of 6\n\n{BEFORE}\n\nWhat is one thing that helps you feel safe?\n\n"
+                   "Type your answer, or tap Skip.")
+
+
 @pytest.fixture
 async def learner(practice_router) -> Chat:
     chat = Chat(practice_router, telegram_id=6001)
@@ -48,8 +54,7 @@ async def test_a_module_is_walked_through_step_by_step_with_feedback(learner, db
     replies = await learner.press("Next ▶️")
     assert replies[0].text == "Step 4 of 6\n\nThis step is only for 14 to 17 year olds."
     replies = await learner.press("Next ▶️")
-    assert replies[0].text == ("Step 5 of 6\n\nWhat is one thing that helps you feel safe?\n\n"
-                               "Type your answer, or tap Skip.")
+    assert replies[0].text == REFLECTION_STEP  # who may be told comes before the question
     replies = await learner.send("my mum and my dog")
     assert replies[0].text == "Thanks for sharing that."
     replies = await learner.press("Next ▶️")
@@ -174,3 +179,66 @@ async def test_a_module_changed_since_they_started_starts_again_from_the_beginni
     async with db.transaction() as session:
         row = await session.scalar(select(ModuleProgress))
     assert (row.module_version, row.step) == (2, 0)
+
+
+async def to_the_reflection(chat: Chat) -> None:
+    await open_practice(chat)
+    for label in ("Next ▶️", "Good", "Next ▶️", "No", "Next ▶️"):
+        await chat.press(label)
+    assert (await chat.press("Next ▶️"))[0].text == REFLECTION_STEP
+
+
+@pytest.fixture
+async def guarded(system) -> Chat:
+    """A learner with the safety gate in front, as the bot runs (the router alone has none)."""
+    chat = system.chat(6003)
+    await chat.onboard(nickname="Sky", age="14 to 17")
+    return chat
+
+
+async def test_a_worrying_answer_at_a_reflection_gets_help_then_where_they_are_and_the_way_on(
+        guarded):
+    learner = guarded
+    await to_the_reflection(learner)
+    replies = await learner.send("he's outside my house")
+    assert [r.text for r in replies] == [
+        "Thank you for telling me. That sounds really hard. 💛\n"
+        "A worker from the team has been told, so they can help. They will try to talk to you "
+        "first.\n"
+        "If you are in danger right now, call 999. Childline is free on 0800 1111.",
+        '📚 You are on step 5 of 6 of "Practice module". You don\'t need to answer again.\n'
+        "Tap Next when you are ready, or Pause to stop for now.",
+        "Are you somewhere safe right now?"]
+    assert [b.label for row in replies[1].buttons for b in row] == ["◀️ Back", "Next ▶️",
+                                                                  "⏸ Pause"]
+    assert [b.label for row in replies[2].buttons for b in row] == ["Yes", "No", "Not sure",
+                                                                  "🆘 Help"]
+
+    replies = await learner.send("ok")  # not taken for the answer: it was answered
+    assert [r.text for r in replies] == [
+        NOT_UNDERSTOOD, REFLECTION_STEP.replace("\n\nType your answer, or tap Skip.", "")]
+    assert (await learner.press("Next ▶️"))[0].text.startswith("Step 6 of 6\n\nYou can always")
+
+
+async def test_a_worrying_message_at_a_reading_step_shows_the_step_again(guarded):
+    learner = guarded
+    await open_practice(learner)
+    replies = await learner.send("im gonna kms tonight")
+    assert replies[0].text.startswith("I'm really glad you told me. 💛")
+    assert replies[-2].text == "Step 1 of 6\n\nThis is the first step."
+    assert replies[-1].text == "Are you somewhere safe right now?"
+
+
+async def test_a_worrying_nickname_shows_the_nickname_step_again_after_the_safety_reply(system):
+    """Any free-text step, not only a module's: where they are, and what to do next."""
+    sam = system.chat(6004)
+    await sam.send("/start")
+    await sam.press("Let's start")
+    await sam.press("OK, I understand")
+    replies = await sam.send("he's outside my house")
+    assert replies[0].text.startswith("Thank you for telling me. That sounds really hard. 💛")
+    assert replies[1].text == ("What should I call you? 🙂\nTap one of these, or type your own. "
+                               "It's best not to use your real name.")
+    assert replies[2].text == "Are you somewhere safe right now?"
+    replies = await sam.send("Sky")  # the next words answer the step they can see
+    assert replies[0].text.startswith("Nice to meet you, Sky! 👋")

@@ -82,7 +82,8 @@ class DetectingGate:
                                dedupe_key=f"ask:{kept_id}")
                 return SafetyOutcome(replies=[kind_question(self.content, kept_id)])
             return SafetyOutcome()
-        excerpt = [e.text for e in before[-EXCERPT_BEFORE:]] + [verdict.quote]
+        # each message as a worker is shown it: a long one by the part around its danger
+        excerpt = [self.reader.quote(e.text) for e in before[-EXCERPT_BEFORE:]] + [verdict.quote]
         alert = await self.escalation.raise_alert(
             session, person, severity=verdict.severity, categories=verdict.categories,
             source="message", now=now, excerpt=excerpt, channels=verdict.channels)

@@ -19,9 +19,9 @@ from bot.clock import Clock, schedule
 from bot.db.models import Alert, AlertEvent, Job, OutboxMessage, Person, Role
 from bot.outbox import enqueue
 from bot.safety.detector import Severity
+from bot.safety.pages import PageWriter, alert_buttons, category_words
 from bot.safety.policy import EscalationPolicy, SeverityPolicy
 from content.loader import Content
-from flows.base import Button, Keyboard
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,17 @@ NOBODY_RETRY = timedelta(minutes=1)  # messages kept on an alert: the trigger an
 CONCERNS = {"real_concern": "real concern", "not_concern": "not a concern", "unsure": "unsure"}
 
 
-def alert_buttons(alert: Alert) -> Keyboard:
-    """Opaque alert ids: every press is checked against the presser's rights on the server."""
-    return ((Button("✅ Acknowledge", f"al:ack:{alert.id}"),
-             Button("💬 Talk to them", f"al:talk:{alert.id}")),
-            (Button("📝 Resolve", f"al:resolve:{alert.id}"),))
+__all__ = ["CONCERNS", "Escalation", "alert_buttons", "category_words", "next_escalation"]
 
 
-def category_words(alert: Alert) -> str:
-    names = alert.categories.get("names", [])
-    return ", ".join(n.replace("_", " ") for n in names) or "none given"
+def next_escalation(policy: SeverityPolicy, level: int) -> tuple[float, int] | None:
+    """(minutes from now, level) of the next page if nobody acknowledges; None for a flag
+    (``page: false``) at its last level, which is sent once."""
+    if level + 1 < len(policy.levels):
+        return policy.levels[level + 1].after_minutes, level + 1
+    if not policy.page:
+        return None
+    return policy.repeat_minutes or policy.levels[-1].after_minutes or 15, level
 
 
 class Escalation:
@@ -55,6 +56,7 @@ class Escalation:
         self.policy = policy
         self.content = content
         self.zone = zone
+        self.pages = PageWriter(content, zone)
 
     def register(self, clock: Clock) -> None:
         clock.register(ESCALATE, self._on_escalate)
@@ -155,12 +157,17 @@ class Escalation:
             await self._tell_young_person_to_call(session, alert, person, now)
             recipients = await self._own_worker(session, person, skip)  # the last resort
             audience = "own_worker"
+        following = next_escalation(policy, level)
         if recipients:
             alert.pages += 1
-            text = await self._alert_text(session, alert, person, now)
+            texts = await self.pages.pages(
+                session, alert, person, recipients, now,
+                next_step=self.pages.next_step(policy, level, now, following),
+                flag_overdue=self._flag_overdue(alert, policy))
             for worker in recipients:
-                await enqueue(session, chat_id=worker.telegram_id, text=text, now=now,
-                              buttons=alert_buttons(alert), alert_id=alert.id,
+                await enqueue(session, chat_id=worker.telegram_id, text=texts[worker.id],
+                              now=now, buttons=alert_buttons(self.content, alert),
+                              alert_id=alert.id,
                               dedupe_key=f"{_page_prefix(alert.id, alert.pages)}{worker.id}")
             kind = "notified" if alert.pages == 1 else "escalated"
             self._event(session, alert, kind, now, level=level,
@@ -168,8 +175,10 @@ class Escalation:
         if not recipients:  # keep trying, often, until someone can be reached
             await schedule(session, ESCALATE, now + NOBODY_RETRY,
                            payload={"alert_id": alert.id, "level": 0})
-        elif policy.page or level + 1 < len(levels):  # a flag (page: false) goes up, once
-            await self._schedule_next(session, alert, policy, level, now)
+        elif following is not None:  # a flag (page: false) goes up, once
+            minutes, next_level = following
+            await schedule(session, ESCALATE, now + timedelta(minutes=minutes),
+                           payload={"alert_id": alert.id, "level": next_level})
 
     async def delivery_settled(self, session: AsyncSession, message: OutboxMessage,
                                now: datetime) -> None:
@@ -225,17 +234,6 @@ class Escalation:
             .limit(1))
         return found is not None
 
-    async def _schedule_next(self, session: AsyncSession, alert: Alert, policy: SeverityPolicy,
-                             level: int, now: datetime) -> None:
-        if level + 1 < len(policy.levels):
-            wait = policy.levels[level + 1].after_minutes
-            next_level = level + 1
-        else:
-            wait = policy.repeat_minutes or policy.levels[-1].after_minutes or 15
-            next_level = level
-        await schedule(session, ESCALATE, now + timedelta(minutes=wait),
-                       payload={"alert_id": alert.id, "level": next_level})
-
     async def _audience(self, session: AsyncSession, audience: str, person: Person,
                         skip: frozenset[int] = frozenset()) -> list[Person]:
         active_workers = select(Person).where(Person.active, Person.role.in_(WORKER_ROLES),
@@ -274,9 +272,10 @@ class Escalation:
             Person.active, Person.role == Role.MANAGER, Person.telegram_id.is_not(None)))
         for manager in managers:
             await enqueue(session, chat_id=manager.telegram_id, now=now, alert_id=alert.id,
-                          text=(f"⚠️ Coverage gap: nobody to page ({audience.replace('_', ' ')}) "
-                                f"for a {Severity(alert.severity).label} alert about "
-                                f"{person.pseudonym}. Please make sure someone is on duty."),
+                          text=self.content.text(
+                              "staff.page.coverage_gap", label=Severity(alert.severity).label,
+                              audience=self.content.text(f"staff.page.audience.{audience}"),
+                              pseudonym=person.pseudonym),
                           dedupe_key=f"alert:{alert.id}:gap:{alert.pages}:{audience}:{manager.id}")
 
     async def _tell_young_person_to_call(self, session: AsyncSession, alert: Alert,
@@ -288,26 +287,10 @@ class Escalation:
                       dedupe_key=f"alert:{alert.id}:nobody")
         self._event(session, alert, "young_person_told_to_call", now)
 
-    async def _alert_text(self, session: AsyncSession, alert: Alert, person: Person,
-                          now: datetime) -> str:
-        label = Severity(alert.severity).label.upper()
-        icon = "🚨" if alert.severity >= Severity.HIGH else "⚠️"
-        when = alert.opened_at.astimezone(self.zone) if self.zone else alert.opened_at
-        flag_overdue = (alert.pages > 1 and alert.level > 0
-                        and not SeverityPolicy.model_validate(alert.policy).page)
-        lines = [self.content.text("staff.alert.flag_overdue", label=label.lower(),
-                                   ago=_ago(now - alert.opened_at))] if flag_overdue else []
-        lines += [f"{icon} {label} alert #{alert.id} – {person.pseudonym}",
-                 f"About: {category_words(alert)}",
-                 f"Opened: {when:%H:%M %a %d %b}",
-                 f"Source: {alert.source}"]
-        if alert.excerpt:
-            lines += ["", "What they said (most recent last):", alert.excerpt]
-        if alert.safe_answer:
-            lines += ["", f"Somewhere safe right now? {alert.safe_answer}"]
-        if alert.pages > 1 and not flag_overdue:
-            lines += ["", f"Page {alert.pages}: nobody has acknowledged yet."]
-        return "\n".join(lines)
+    @staticmethod
+    def _flag_overdue(alert: Alert, policy: SeverityPolicy) -> bool:
+        """A flag (``page: false``) nobody acknowledged, now going up to the next level."""
+        return alert.pages > 1 and alert.level > 0 and not policy.page
 
     # --- the clock -----------------------------------------------------------------------------
 
@@ -329,11 +312,12 @@ class Escalation:
             Person.active, Person.email.is_not(None),
             or_(Person.on_duty_list, Person.on_duty, Person.role.in_((Role.DUTY_WORKER,
                                                                       Role.MANAGER)))))
-        text = await self._alert_text(session, alert, person, now)
+        recipients = list(recipients)
+        texts = await self.pages.pages(session, alert, person, recipients, now, whole=True)
         sent = []
         for worker in recipients:
             await enqueue(session, address=worker.email, now=now, alert_id=alert.id,
-                          text=f"Not acknowledged on Telegram. Open Telegram to respond.\n\n{text}",
+                          text=self.content.text("staff.page.email", page=texts[worker.id]),
                           dedupe_key=f"alert:{alert.id}:email:{job.id}:{worker.id}")
             sent.append(worker.id)
         self._event(session, alert, "emailed", now, to=sent)
@@ -350,9 +334,10 @@ class Escalation:
             await self.hand_back(session, alert, worker, now)
             return
         await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id,
-                      text=(f"⏰ Reminder: alert #{alert.id} about {person.pseudonym} has no "
-                            "outcome yet. Tap Resolve when you can, with a short note."),
-                      buttons=alert_buttons(alert), dedupe_key=f"alert:{alert.id}:remind:{job.id}")
+                      text=self.content.text("staff.page.reminder", id=alert.id,
+                                             pseudonym=person.pseudonym),
+                      buttons=alert_buttons(self.content, alert),
+                      dedupe_key=f"alert:{alert.id}:remind:{job.id}")
         self._event(session, alert, "reminded", now, to=worker.id)
         minutes = self.policy.ack_reminder_minutes
         await schedule(session, ACK_REMINDER, now + timedelta(minutes=minutes),
@@ -373,9 +358,7 @@ class Escalation:
         await schedule(session, ACK_REMINDER,
                        now + timedelta(minutes=self.policy.ack_reminder_minutes),
                        payload={"alert_id": alert.id})
-        await self._tell_others(session, alert, worker, now,
-                                f"✅ Alert #{alert.id} was acknowledged by "
-                                f"{worker.display_name or worker.pseudonym}.")
+        await self._tell_others(session, alert, worker, now, "staff.page.acknowledged_by")
         return True
 
     async def hand_back(self, session: AsyncSession, alert: Alert, worker: Person,
@@ -436,9 +419,7 @@ class Escalation:
         alert.resolved_at, alert.resolved_by_id, alert.outcome = now, worker.id, note
         await _cancel_jobs(session, alert.id, ACK_REMINDER)
         self._event(session, alert, "resolved", now, actor=worker)
-        await self._tell_others(session, alert, worker, now,
-                                f"📝 Alert #{alert.id} was resolved by "
-                                f"{worker.display_name or worker.pseudonym}.")
+        await self._tell_others(session, alert, worker, now, "staff.page.resolved_by")
         return True
 
     async def record_concern(self, session: AsyncSession, alert: Alert, worker: Person,
@@ -461,9 +442,9 @@ class Escalation:
         paged = await self._paged_workers(session, alert)
         for worker in paged:
             await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id,
-                          text=(f"Alert #{alert.id} – {person.pseudonym} answered "
-                                f"\"Are you somewhere safe right now?\": {answer}"),
-                          buttons=alert_buttons(alert) if alert.status != "resolved" else (),
+                          text=self.content.text("staff.page.safe_answer_update", id=alert.id,
+                                                 pseudonym=person.pseudonym, answer=answer),
+                          buttons=alert_buttons(self.content, alert),
                           dedupe_key=f"alert:{alert.id}:safe:{answer}:{worker.id}")
         if answer == "No" and alert.status in ("open", "notified"):
             await self._page_level(session, alert, person, alert.level + 1, now)
@@ -476,12 +457,19 @@ class Escalation:
         return list(await session.scalars(select(Person).where(
             Person.telegram_id.in_(chat_ids), Person.role.in_(WORKER_ROLES), Person.active)))
 
+    async def others_paged(self, session: AsyncSession, alert: Alert, worker: Person
+                           ) -> list[Person]:
+        """Everyone else an alert reached: told when it is acknowledged or resolved."""
+        return [p for p in await self._paged_workers(session, alert) if p.id != worker.id]
+
     async def _tell_others(self, session: AsyncSession, alert: Alert, worker: Person,
-                           now: datetime, text: str) -> None:
-        for other in await self._paged_workers(session, alert):
-            if other.id != worker.id:
-                await enqueue(session, chat_id=other.telegram_id, now=now, alert_id=alert.id,
-                              text=text, dedupe_key=f"alert:{alert.id}:{text[:20]}:{other.id}")
+                           now: datetime, key: str) -> None:
+        person = await session.get(Person, alert.person_id)
+        text = self.content.text(key, id=alert.id, name=worker.display_name or worker.pseudonym,
+                                 pseudonym=person.pseudonym if person else "")
+        for other in await self.others_paged(session, alert, worker):
+            await enqueue(session, chat_id=other.telegram_id, now=now, alert_id=alert.id,
+                          text=text, dedupe_key=f"alert:{alert.id}:{key}:{worker.id}:{other.id}")
 
     def _event(self, session: AsyncSession, alert: Alert, kind: str, now: datetime, *,
                actor: Person | None = None, **detail: Any) -> None:
@@ -511,14 +499,6 @@ def _page_round(message: OutboxMessage) -> int | None:
         return None
     round_, _, _ = message.dedupe_key[len(prefix):].partition(":")
     return int(round_) if round_.isascii() and round_.isdigit() else None
-
-
-def _ago(elapsed: timedelta) -> str:
-    minutes = max(0, int(elapsed.total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes} minute{'' if minutes == 1 else 's'}"
-    hours = minutes // 60
-    return f"{hours} hour{'' if hours == 1 else 's'}"
 
 
 def _excerpt(existing: str | None, new: Sequence[str]) -> str | None:

@@ -139,7 +139,7 @@ class MediaPassOn(SafetyService):
         if relay is not None:
             buttons = ((Button("End chat", f"rl:end:{relay.id}"),),)
         elif alert is not None and alert.status in ("open", "notified"):
-            buttons = alert_buttons(alert)
+            buttons = alert_buttons(self.content, alert)
         key = f"media:{person.id}:{message_id}"
         for worker in workers:
             await enqueue(session, chat_id=worker.telegram_id, text=line, now=now,

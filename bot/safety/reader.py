@@ -139,14 +139,14 @@ class SafetyReader:
     def read(self, text: str, earlier: Sequence[Earlier] = ()) -> Verdict:
         lexicon = self.lexicon.scan(text, [e.text for e in earlier])
         if self.model is None:
-            return _lexicon_only(text, lexicon)
+            return _lexicon_only(text, lexicon, self.lexicon)
         try:
             reading = self.model.read(text)
             context = self.model.read(text, [e.text for e in earlier]) if earlier else None
         except Exception as error:  # the lexicon's rating must never be lost with the model's
             log.error("semantic model failed on a message: the lexicon's rating stands",
                       extra={"error_type": type(error).__name__})
-            return _lexicon_only(text, lexicon)
+            return _lexicon_only(text, lexicon, self.lexicon)
         top = max((e.severity for e in earlier), default=Severity.NONE)
         severity, model, ask = combine(lexicon, reading, self.model.thresholds, context, top)
         categories = list(lexicon.categories) if lexicon.severity >= severity else []
@@ -155,36 +155,61 @@ class SafetyReader:
             categories.append(best.category)
         categories.extend(c for c in lexicon.categories if c not in categories)
         return Verdict(severity, tuple(dict.fromkeys(categories)), lexicon, model, reading, ask,
-                       _quote(text, reading, lexicon))
+                       quote(text, self.lexicon, around=reading.span,
+                             lexicon_first=lexicon.severity >= severity))
+
+    def quote(self, text: str) -> str:
+        """An earlier message, as a worker is shown it beside the one that raised an alert."""
+        return quote(text, self.lexicon)
 
 
-def _lexicon_only(text: str, lexicon: Detection) -> Verdict:
+def _lexicon_only(text: str, lexicon: Detection, detector: Detector) -> Verdict:
     return Verdict(lexicon.severity, lexicon.categories, lexicon, Severity.NONE, QUIET, False,
-                   _quote(text, None, lexicon))
+                   quote(text, detector))
 
 
-def _quote(text: str, reading: Reading | None, lexicon: Detection) -> str:
-    """The whole message when short; otherwise the part around what raised it."""
+QUOTE_STEP = 40  # characters between the windows a long message is read in, to find the danger
+
+
+def quote(text: str, detector: Detector, *, around: tuple[int, int] | None = None,
+          lexicon_first: bool = True) -> str:
+    """What a worker is shown of one message: all of it when short; for a long one (a 4,000
+    character message) the QUOTE_CHARS around the danger, never simply its first characters.
+
+    The danger is found by reading the message in overlapping windows with the lexicon: the
+    window it rates highest (most matches on a tie, then the one nearest ``around``, the part
+    the model found most worrying) is quoted. With no lexicon hit anywhere, or when the model
+    raised it and the lexicon did not (``lexicon_first=False``), the ``around`` span is quoted;
+    with neither, the beginning. Cut at spaces, marked with "…".
+    """
     prepared = prepare(text)
     if len(prepared) <= QUOTE_CHARS:
         return prepared
-    start, end = reading.span if reading is not None and reading.span != (0, 0) else (0, 0)
-    if lexicon.matches and (reading is None or lexicon.severity >= Severity.MEDIUM):
-        found = _find_phrase(prepared, lexicon.matches[0].phrase)
-        if found is not None:
-            start, end = found
-    middle = (start + end) // 2
-    begin = max(0, min(middle - QUOTE_CHARS // 2, len(prepared) - QUOTE_CHARS))
-    piece = prepared[begin:begin + QUOTE_CHARS]
-    return ("…" if begin > 0 else "") + piece + ("…" if begin + QUOTE_CHARS < len(prepared) else "")
+    centre = (around[0] + around[1]) // 2 if around and around != (0, 0) else None
+    last = len(prepared) - QUOTE_CHARS
+    rated: list[tuple[tuple[Severity, int], int]] = []
+    for start in [*range(0, last, QUOTE_STEP), last] if lexicon_first or centre is None else []:
+        found = detector.scan(prepared[start:start + QUOTE_CHARS])
+        if found.severity > Severity.NONE:
+            rated.append(((found.severity, len(found.matches)), start))
+    if rated:
+        top = max(score for score, _ in rated)
+        starts = [start for score, start in rated if score == top]
+        # the danger is in every one of these windows: the middle one has it in its middle
+        begin = (min(starts, key=lambda s: abs(s + QUOTE_CHARS // 2 - centre))
+                 if centre is not None else starts[len(starts) // 2])
+    else:
+        begin = max(0, min(centre - QUOTE_CHARS // 2, last)) if centre is not None else 0
+    return _cut(prepared, begin)
 
 
-def _find_phrase(text: str, phrase: str) -> tuple[int, int] | None:
-    """Where a lexicon phrase's first word stands in the message (rough, for quoting only)."""
-    words = [w for w in phrase.lower().replace("...", " ").split() if len(w) > 2]
-    lowered = text.lower()
-    for word in words or phrase.lower().split():
-        at = lowered.rfind(word)
-        if at >= 0:
-            return at, at + len(word)
-    return None
+def _cut(text: str, begin: int) -> str:
+    """QUOTE_CHARS of `text` from about `begin`, moved to whole words."""
+    end = min(len(text), begin + QUOTE_CHARS)
+    if begin > 0:
+        space = text.find(" ", begin, begin + 20)
+        begin = space + 1 if space >= 0 else begin
+    if end < len(text):
+        space = text.rfind(" ", end - 20, end)
+        end = space if space > begin else end
+    return ("…" if begin > 0 else "") + text[begin:end] + ("…" if end < len(text) else "")

@@ -158,7 +158,10 @@ def add_routes(app: web.Application, server: FakeTelegram) -> None:
 
     @routes.get("/control/events")
     async def events(request: web.Request) -> web.Response:
-        """Long-poll: answer as soon as the version passes ``since`` (or after ``timeout``)."""
+        """Long-poll: answer as soon as the version passes ``since`` (or after ``timeout``).
+
+        A ``since`` above the version, or a ``boot`` other than this server's, is from before
+        a restart: answered at once."""
         try:
             since = int(request.query.get("since", -1))
             timeout = min(float(request.query.get("timeout", 25)), 60.0)
@@ -166,10 +169,12 @@ def add_routes(app: web.Application, server: FakeTelegram) -> None:
             return _error(400, "since and timeout must be numbers")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while server.version <= since and not server._closing:
+        if request.query.get("boot", server.boot) != server.boot:
+            since = -1
+        while since == server.version and not server._closing:
             remaining = deadline - loop.time()
             if remaining <= 0 or not await server._wait_change(remaining):
                 break
-        return web.json_response({"version": server.version})
+        return web.json_response({"version": server.version, "boot": server.boot})
 
     app.add_routes(routes)

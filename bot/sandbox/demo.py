@@ -1,15 +1,18 @@
 """`rise-bot demo`: the whole system offline, to try as a young person and as workers.
 
 The fake Bot API server serves the demo page and stands in for Telegram; the real PTB
-application talks to it. Demo people are seeded once into `var/demo.db`, so stopping and
-starting the demo carries on where you left off.
+application talks to it. Demo people are seeded once into `var/demo.db`, and what the phones
+show is kept beside it in `var/demo-chats.json` (`bot.sandbox.kept_chats`), so stopping and
+starting the demo carries on where you left off, on the page as in the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +24,14 @@ from bot.crypto import keyring, new_key, write_private
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Person, Role
+from bot.sandbox import kept_chats
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.services import build_services
 from bot.tg.app import build_application, start_polling, stop_polling
 
 DEMO_DB = Path("var/demo.db")
 DEMO_KEY = Path("var/demo.key")
+DEMO_CHATS = Path("var/demo-chats.json")  # the phones' chats: they belong with demo.db
 
 
 def demo_key() -> str:
@@ -79,14 +84,26 @@ async def seed(db: Database, bot_username: str) -> str | None:
 
 async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     DEMO_DB.parent.mkdir(exist_ok=True)
+    if not DEMO_DB.exists():  # a new database: the chats of the old one would make no sense
+        DEMO_CHATS.unlink(missing_ok=True)
     keyring.configure(demo_key())
     url = f"sqlite+aiosqlite:///{DEMO_DB}"
     await upgrade_async(url)
     db = Database(url)
     server = FakeTelegram(bot_username="rise_demo_bot")
+    kept_chats.load(server, DEMO_CHATS)
     for demo in DEMO_PEOPLE:
         server.add_user(demo.telegram_id, demo.first_name, label=demo.label)
-    await server.start(host, port)
+    try:
+        await server.start(host, port)
+    except OSError as error:
+        await server.stop()
+        await db.dispose()
+        if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise PortBusy(host, port) from None
+        raise
+    keeping = asyncio.Event()
+    keeper = asyncio.create_task(kept_chats.keep(server, DEMO_CHATS, keeping))
     code = await seed(db, server.bot_username)
     services = build_services(db)
     application = build_application(server.token, services.router, base_url=server.base_url,
@@ -113,13 +130,25 @@ async def serve(host: str, port: int, stop: asyncio.Event) -> None:
     finally:
         await stop_polling(application)
         await services.stop_background()
+        keeping.set()  # the chats are written one last time
+        await keeper
         await server.stop()
         await db.dispose()
         print("Demo stopped.")
 
 
+class PortBusy(Exception):
+    """The demo's port is taken (another demo, another program) or not ours to use."""
+
+    def __init__(self, host: str, port: int):
+        super().__init__(f"Port {port} on {host} is already in use (another demo may be running). "
+                         f"Choose another: rise-bot demo --port {port + 1}  "
+                         f"(or: make demo PORT={port + 1})")
+
+
 def run_demo(host: str = "127.0.0.1", port: int = 8080) -> int:
-    """Run until Ctrl-C (or SIGTERM), then stop everything cleanly."""
+    """Run until Ctrl-C (or SIGTERM), then stop everything cleanly: one line, no traceback,
+    for a busy port or a Ctrl-C that comes while it is still starting."""
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -129,5 +158,11 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080) -> int:
                 loop.add_signal_handler(sig, stop.set)
         await serve(host, port, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except PortBusy as busy:
+        print(busy, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # before the demo's own Ctrl-C handling was in place
+        print("Demo stopped.")
     return 0

@@ -41,8 +41,9 @@ Control API (JSON in and out; for the demo page and out-of-process benchmarks; a
 ``GET /control/calls?method=``              recorded Bot API calls ``[{method, params, ...}]``
 ``GET|POST|DELETE /control/faults``         list / inject ``{method?, kind, count?,
                                             retry_after?, seconds?}`` / clear faults
-``GET /control/events?since=V&timeout=S``   long-poll: answers ``{version}`` once the state
-                                            version exceeds V (or after S seconds)
+``GET /control/events?since=V&boot=B&       long-poll: answers ``{version, boot}`` once the
+timeout=S``                                 state version is not V (or after S seconds); at
+                                            once if B is not this server's boot
 ==========================================  ==================================================
 
 Errors from the control API are ``{"error": "..."}`` with status 400 or 404.
@@ -56,10 +57,10 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import itertools
 import json
 import logging
 import math
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ from bot.sandbox.model import (
     Call,
     ChatMessage,
     ChatState,
+    Counter,
     FakeUser,
     Fault,
     FaultKind,
@@ -141,13 +143,14 @@ class FakeTelegram:
         self.webhook_status: dict[int, int | str] = {}  # update_id -> its latest delivery's
         self.updates: list[dict[str, Any]] = []  # every update ever created, for tests
         self.version = 0  # bumps on every change; the demo page long-polls on it
+        self.boot = secrets.token_hex(4)  # new each start: the page knows a restarted server
 
         self._pending: list[dict[str, Any]] = []  # for getUpdates, until confirmed by offset
         self._webhook_queue: list[dict[str, Any]] = []
         self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
-        self._update_ids = itertools.count(1)
-        self._file_ids = itertools.count(1)
-        self._callback_ids = itertools.count(1)
+        self._update_ids = Counter(1)
+        self._file_ids = Counter(1)
+        self._callback_ids = Counter(1)
         self._event = asyncio.Event()
         self._stopped = asyncio.Event()
         self._closing = False

@@ -214,6 +214,22 @@ class LimitViolation:
     time: float
 
 
+class Counter:
+    """Like ``itertools.count``, but its next value can be read and set: the demo keeps the
+    fake server's update, file and button-press numbers going across restarts."""
+
+    def __init__(self, start: int = 1) -> None:
+        self.value = start
+
+    def __iter__(self) -> Counter:
+        return self
+
+    def __next__(self) -> int:
+        value = self.value
+        self.value += 1
+        return value
+
+
 class TokenBucket:
     """Telegram-like flood control: ``rate`` per second with room for a ``burst``."""
 
@@ -346,7 +362,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 __all__ = [
-    "ApiError", "Buttons", "Call", "ChatMessage", "ChatState", "Fault", "FakeUser",
+    "ApiError", "Buttons", "Call", "ChatMessage", "ChatState", "Counter", "Fault", "FakeUser",
     "LimitViolation", "StoredFile", "TokenBucket", "command_entities", "plain_text",
     "png_size", "tiny_png",
 ]

@@ -79,7 +79,8 @@ class DutyFeature:
         if not rows:
             return [Reply("No open alerts for you. 👍")]
         return [Reply(f"#{a.id} {Severity(a.severity).label.upper()} – {y.pseudonym} – "
-                      f"{category_words(a)} – {a.status}", alert_buttons(a)) for a, y in rows]
+                      f"{category_words(a)} – {a.status}", alert_buttons(desk.content, a))
+                for a, y in rows]
 
     async def _load(self, desk: Desk, alert_id: str) -> tuple[Alert, Person] | None:
         row_id = callback.parse_number(alert_id, callback.MAX_ROW_ID)
@@ -100,14 +101,9 @@ class DutyFeature:
         if action == "concern":  # also once resolved: it may be answered after the note
             return await self._concern(desk, alert, young, list(pressed.parts[2:]))
         if alert.status == "resolved":
-            return [Reply(f"Alert #{alert.id} is already resolved.")]
+            return [Reply(desk.content.text("staff.page.already_resolved", id=alert.id))]
         if action == "ack":
-            done = await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now)
-            if not done:
-                return [Reply(f"Alert #{alert.id} was already acknowledged.")]
-            return [Reply(f"✅ You acknowledged alert #{alert.id} ({young.pseudonym}). "
-                          "Paging has stopped. Resolve it with a note when you can.",
-                          alert_buttons(alert))]
+            return await self._acknowledge(desk, alert, young)
         if action == "talk":
             return await self._start_relay(desk, alert, young)
         if action == "resolve":
@@ -116,6 +112,28 @@ class DutyFeature:
                                             pseudonym=young.pseudonym),
                           concern_buttons(desk.content, alert))]
         return [Reply(desk.content.text("staff.alert.not_yours"))]
+
+    async def _acknowledge(self, desk: Desk, alert: Alert, young: Person) -> list[Reply]:
+        """Paging stops; the reply says who else was told and what is left to do, with only
+        those buttons (no Acknowledge)."""
+        text = desk.content.text
+        if not await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now):
+            by = await desk.session.get(Person, alert.acknowledged_by_id) \
+                if alert.acknowledged_by_id else None
+            when = self.escalation.pages.clock_time(alert.acknowledged_at) \
+                if alert.acknowledged_at else "?"
+            name = text("staff.page.you") if by is not None and by.id == desk.worker.id \
+                else (by.display_name or by.pseudonym) if by is not None else text("staff.page.someone")
+            return [Reply(text("staff.page.already_acknowledged", id=alert.id,
+                               pseudonym=young.pseudonym, name=name, when=when),
+                          alert_buttons(desk.content, alert))]
+        others = [p.display_name or p.pseudonym
+                  for p in await self.escalation.others_paged(desk.session, alert, desk.worker)]
+        told = ("" if not others else " " + text("staff.page.told_one", others=others[0])
+                if len(others) == 1
+                else " " + text("staff.page.told_others", others=", ".join(others)))
+        return [Reply(text("staff.page.acknowledged", id=alert.id, pseudonym=young.pseudonym,
+                           told=told), alert_buttons(desk.content, alert))]
 
     async def _concern(self, desk: Desk, alert: Alert, young: Person,
                        rest: list[str]) -> list[Reply]:
@@ -130,7 +148,7 @@ class DutyFeature:
         if desk.awaited == ("duty", "resolve_note") \
                 and desk.convo.context.get("alert_id") == alert.id:
             return [Reply(text("staff.alert.noted_awaiting_note", noted=said))]
-        return [Reply(text("staff.alert.noted_open", noted=said), alert_buttons(alert))]
+        return [Reply(text("staff.alert.noted_open", noted=said), alert_buttons(desk.content, alert))]
 
     async def _resolve_with(self, desk: Desk, note: str) -> list[Reply]:
         loaded = await self._load(desk, str(desk.convo.context.get("alert_id", "")))
@@ -140,12 +158,13 @@ class DutyFeature:
         alert, young = loaded
         if not await self.escalation.resolve(desk.session, alert, desk.worker, note.strip(),
                                              desk.now):
-            return [Reply(f"Alert #{alert.id} is already resolved.")]
+            return [Reply(desk.content.text("staff.page.already_resolved", id=alert.id))]
         await desk.audit("alert_resolved", young, alert_id=alert.id)
         relay = await active_relay(desk.session, young_person_id=young.id)
         if relay is not None and relay.alert_id == alert.id:  # the talk ends with the alert
             await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
-        replies = [Reply(f"📝 Alert #{alert.id} ({young.pseudonym}) is resolved. Thank you.")]
+        replies = [Reply(desk.content.text("staff.page.resolved", id=alert.id,
+                                           pseudonym=young.pseudonym))]
         if alert.concern is None:
             replies.append(Reply(desk.content.text("staff.alert.looking_back", id=alert.id),
                                  concern_buttons(desk.content, alert)))

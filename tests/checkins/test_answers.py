@@ -73,7 +73,7 @@ async def test_not_safe_pages_the_duty_worker(system, clock):
     pseudonym = (await person_of(system, YP)).pseudonym
     [page] = system.phones.take(DUTY)
     assert page.startswith(f"🚨 HIGH alert #1 – {pseudonym}\nAbout: checkin not safe\n")
-    assert "Source: checkin" in page
+    assert "From: a check-in" in page
     [alert] = await alerts(system)
     assert alert.excerpt is None  # nothing they typed
 

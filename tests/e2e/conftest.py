@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -8,6 +9,40 @@ import pytest
 from bot.sandbox.fake_telegram import FakeTelegram
 from content.loader import Content
 from tests.e2e.harness import Stack
+
+
+class RouterFailures(logging.Handler):
+    """Catches "router failed" (bot.tg.app): the bot's error handler always replies, so a
+    broken router still looks like a working bot to a test that only reads replies."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "router failed":
+            self.records.append(record)
+
+    def summary(self) -> str:
+        kinds = [r.exc_info[0].__name__ if r.exc_info and r.exc_info[0] else "?"
+                 for r in self.records]
+        return f"the router failed {len(self.records)} time(s): {', '.join(kinds)}"
+
+
+@pytest.fixture(autouse=True)
+def no_router_failures(request):
+    """Every end-to-end test fails if the router raised, unless it is marked
+    ``router_may_fail`` (a test about what happens when it does)."""
+    watcher = RouterFailures()
+    logger = logging.getLogger("bot.tg.app")
+    logger.addHandler(watcher)
+    try:
+        yield watcher
+    finally:
+        logger.removeHandler(watcher)
+    if watcher.records and request.node.get_closest_marker("router_may_fail") is None:
+        pytest.fail(f"{watcher.summary()} (see the log above; mark the test router_may_fail "
+                    "if that is what it is about)", pytrace=False)
 
 
 @asynccontextmanager

@@ -143,7 +143,8 @@ async def test_a_medium_flag_nobody_acknowledges_reaches_the_duty_list_after_24_
                                         "comes to the duty list and managers.")
     assert (await mo.press("✅ Acknowledge"))[0].startswith("✅ You acknowledged alert #1")
     await stack.deliver()
-    assert dee.new_texts() == ["✅ Alert #1 was acknowledged by Mo."]
+    assert dee.new_texts() == [f"✅ Alert #1 ({pseudonym}) was acknowledged by Mo. Nothing more for "
+                               "you to do on it."]
 
 
 LONE_SURROGATE = "\ud800"  # half a UTF-16 pair: valid JSON ("\ud800"), not valid Unicode

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -35,8 +36,9 @@ async def alerts(db) -> int:
         return await session.scalar(select(func.count()).select_from(Alert))
 
 
+@pytest.mark.router_may_fail  # the database refuses: that is what is tested
 async def test_polling_the_update_goes_back_on_the_queue_until_the_database_answers(
-        stack, monkeypatch):
+        stack, monkeypatch, no_router_failures):
     await on_duty_worker(stack)
     sam = await joined_young_person(stack)
     stack.app.bot_data[RETRY_LATER].first_pause = 0.05
@@ -53,10 +55,13 @@ async def test_polling_the_update_goes_back_on_the_queue_until_the_database_answ
     later = sam.new_texts()
     assert not any(t.startswith(SORRY) for t in later)  # not told again on every attempt
     assert later[0].startswith("Thank you for telling me.")
+    assert no_router_failures.summary() == "the router failed 2 time(s): OperationalError, " \
+        "OperationalError"
 
 
+@pytest.mark.router_may_fail
 async def test_webhook_answers_500_so_telegram_sends_the_update_again(
-        server, db, practice_content, clock, monkeypatch):
+        server, db, practice_content, clock, monkeypatch, no_router_failures):
     server.add_user(YP, "Sam")
     async with web_instance(server, db, practice_content, clock) as web:
         assert await web.post(take_update(server, server.send_text(YP, "/start"))) == 200
@@ -70,3 +75,4 @@ async def test_webhook_answers_500_so_telegram_sends_the_update_again(
     texts = server.bot_texts(YP)
     assert sum(t.startswith(SORRY) for t in texts) == 1
     assert sum(t.startswith("Thank you for telling me.") for t in texts) == 1
+    assert len(no_router_failures.records) == 1

@@ -102,6 +102,11 @@ def visible_steps(module: Module, youngest: int) -> list[Step]:
             and (step.max_age is None or OLDEST[youngest] <= step.max_age)]
 
 
+BEFORE_REFLECTION = ("🔒 Nobody reads this chat as you type. If what you write makes us think "
+                     "you or someone else may not be safe, a worker from the team will be told, "
+                     "so they can help.")
+
+
 def contact_line(contact: Contact) -> str:
     return f"• {contact.name}: " + " · ".join(x for x in (contact.phone, contact.text, contact.url) if x)
 
@@ -116,8 +121,8 @@ def step_message(content: Content, step: Step, number: int, total: int) -> Said:
     if step.kind == "signpost":
         body += "\n\n" + "\n".join(contact_line(content.contacts.contacts[key])
                                    for key in step.contacts)
-    if step.kind == "reflection":
-        body += "\n\nType your answer, or tap Skip."
+    if step.kind == "reflection":  # who may be told, said before the question
+        body = f"{BEFORE_REFLECTION}\n\n{body}\n\nType your answer, or tap Skip."
     if step.kind == "recap":
         body = f"📌 Your recap card: {body}\n" + "\n".join(f"• {p.strip()}" for p in step.points)
     text = f"Step {number} of {total}\n\n{body}"

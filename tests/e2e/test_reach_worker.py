@@ -40,7 +40,8 @@ async def test_an_unexpected_message_gets_a_kind_reply_and_tell_my_worker_flags_
     [flag] = dee.new_texts()
     assert flag.startswith(f"⚠️ MEDIUM alert #1 – {await pseudonym_of(stack)}\n"
                            "About: message for worker\n")
-    assert flag.endswith(f"Source: asked\n\nWhat they said (most recent last):\n“{SAID}”")
+    assert ("From: a message they asked to send to their worker\n\n"
+            f"What they said (most recent last):\n“{SAID}”\n") in flag
     async with stack.db.transaction() as session:
         alert = await session.scalar(select(Alert))
     assert (alert.severity, alert.source, alert.excerpt) == (2, "asked", f"“{SAID}”")
@@ -62,7 +63,8 @@ async def test_i_need_a_worker_now_pages_the_duty_worker_from_help_and_the_menu(
     [page] = dee.new_texts()
     assert page.startswith(f"🚨 HIGH alert #1 – {await pseudonym_of(stack)}\n"
                            "About: asked for worker now\n")
-    assert page.endswith("Source: button")
+    assert "\nFrom: they pressed “I need a worker now”\n" in page
+    assert page.endswith("👉 Tap ✅ Acknowledge to stop the paging, then 💬 Talk to them.")
 
     await sam.send("/menu")
     assert "🙋 I need a worker now" in sam.buttons()

@@ -95,7 +95,8 @@ async def test_no_acknowledgement_pages_the_next_level_at_the_right_times(team, 
 
     await team.chat(BACKUP).event(Event.button("al:ack:1"))
     await team.settle()
-    assert team.phones.take(DUTY) == ["✅ Alert #1 was acknowledged by Bo."]
+    assert team.phones.take(DUTY) == [f"✅ Alert #1 ({await team.pseudonym(YP)}) was acknowledged "
+                                      "by Bo. Nothing more for you to do on it."]
     clock.advance(minutes=10)
     await team.settle()
     assert team.phones.take(BACKUP) == []
@@ -109,7 +110,9 @@ async def test_nobody_on_duty_goes_to_managers_with_a_coverage_gap_and_the_young
     await sam.send("he's hurting me right now")
     await system.settle()
     texts = system.phones.take(MANAGER)
-    assert texts[0].startswith("⚠️ Coverage gap: nobody to page (on duty) for a critical alert")
+    assert texts[0] == (f"⚠️ Coverage gap: nobody to page (whoever is on duty) for a critical "
+                        f"alert about {await system.pseudonym(YP)}. Please make sure someone is "
+                        "on duty.")
     assert texts[1].startswith("🚨 CRITICAL alert #1")
     assert await events(system) == ["opened", "coverage_gap", "notified"]
 
@@ -155,7 +158,9 @@ async def test_repeats_attach_to_the_open_alert_and_only_a_rise_pages_again(team
     await team.settle()
     alert = await the_alert(team)
     assert alert.severity == 4
-    assert team.phones.take(DUTY)[0].startswith("🚨 CRITICAL alert #1")
+    [raised] = team.phones.take(DUTY)  # the whole page again: it is about something worse now
+    assert raised.splitlines()[0] == f"🚨 CRITICAL alert #1 – {await team.pseudonym(YP)}"
+    assert "Raised from medium to critical." in raised
     assert "severity_raised" in await events(team)
     assert before >= 1
 
@@ -293,14 +298,20 @@ async def test_an_unacknowledged_medium_flag_reaches_the_duty_list_after_24_hour
     for worker in DUTY_LIST_AND_MANAGERS:
         [page] = team.phones.take(worker)
         lines = page.splitlines()
-        assert lines[:3] == [
+        # Jo first: she had the flag; then the others paged now
+        others = ", ".join(name for w, name in ((OWN_WORKER, "Jo"), (DUTY, "Dee"), (BACKUP, "Bo"),
+                                                (MANAGER, "Mo")) if w != worker)
+        assert lines == [
             "⏰ Unacknowledged medium flag from 24 hours ago: it now comes to the duty list and "
             "managers.",
             f"⚠️ MEDIUM alert #1 – {pseudonym}",
-            "About: grooming"]
-        assert lines[3].startswith("Opened: ")
-        assert lines[4:] == ["Source: message", "", "What they said (most recent last):",
-                             "“he wants me to meet him tonight”"]
+            "About: grooming",
+            f"Who: {pseudonym}, who goes by “Blue Fox”, aged 14 to 17 · their worker: Jo",
+            "Since: 16:00 Mon 02 Mar (24 hours ago)",
+            "From: a message they sent",
+            "", "What they said (most recent last):", "“he wants me to meet him tonight”",
+            "", f"Also paged: {others}",
+            "👉 Tap ✅ Acknowledge when you pick this up, then 💬 Talk to them or 📝 Resolve."]
         assert team.phones.buttons[worker][-1] == ["✅ Acknowledge", "💬 Talk to them",
                                                    "📝 Resolve"]
     assert team.phones.take(OWN_WORKER) == []  # a support worker not on the duty list
@@ -315,7 +326,8 @@ async def test_an_unacknowledged_medium_flag_reaches_the_duty_list_after_24_hour
     replies = await team.chat(BACKUP).event(Event.button("al:ack:1"))
     assert replies[0].text.startswith(f"✅ You acknowledged alert #1 ({pseudonym}).")
     await team.settle()
-    assert team.phones.take(OWN_WORKER) == ["✅ Alert #1 was acknowledged by Bo."]
+    assert team.phones.take(OWN_WORKER) == [f"✅ Alert #1 ({pseudonym}) was acknowledged by Bo. "
+                                            "Nothing more for you to do on it."]
 
 
 async def test_a_medium_flag_acknowledged_before_its_deadline_never_reaches_the_duty_list(

@@ -72,8 +72,15 @@ async def test_an_unexpected_message_gets_a_kind_reply_and_tell_my_worker_flags_
     await team.settle()
     pseudonym = await team.pseudonym(YP)
     assert team.phones.take(OWN_WORKER) == [
-        f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: message for worker\nOpened: 16:00 Mon 02 Mar\n"
-        f"Source: asked\n\nWhat they said (most recent last):\n“{SAID}”"]
+        f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: message for worker\n"
+        f"Who: {pseudonym}, who goes by “Blue Fox”, aged 14 to 17 · their worker: Jo\n"
+        "Since: 16:00 Mon 02 Mar (just now)\n"
+        "From: a message they asked to send to their worker\n\n"
+        f"What they said (most recent last):\n“{SAID}”\n\n"
+        "Also paged: nobody else yet\n"
+        "If nobody acknowledges by 16:00 Tue 03 Mar, the duty list and managers will be paged "
+        "too.\n"
+        "👉 Tap ✅ Acknowledge when you pick this up, then 💬 Talk to them or 📝 Resolve."]
     assert team.phones.take(DUTY) == []  # a flag for their worker, not a page
 
     replies = await sam.press_data(sam.button_data("↩️ Back to where I was"))
@@ -198,8 +205,13 @@ async def test_i_need_a_worker_now_in_help_pages_the_duty_worker_from_the_middle
     await team.settle()
     pseudonym = await team.pseudonym(YP)
     assert team.phones.take(DUTY) == [
-        f"🚨 HIGH alert #1 – {pseudonym}\nAbout: asked for worker now\nOpened: 16:00 Mon 02 Mar\n"
-        "Source: button"]
+        f"🚨 HIGH alert #1 – {pseudonym}\nAbout: asked for worker now\n"
+        f"Who: {pseudonym}, who goes by “Blue Fox”, aged 14 to 17 · their worker: Jo\n"
+        "Since: 16:00 Mon 02 Mar (just now)\n"
+        "From: they pressed “I need a worker now”\n\n"
+        "Also paged: nobody else yet\n"
+        "If nobody acknowledges by 16:15, the duty list and managers will be paged too.\n"
+        "👉 Tap ✅ Acknowledge to stop the paging, then 💬 Talk to them."]
     assert team.phones.buttons[DUTY][-1] == ["✅ Acknowledge", "💬 Talk to them", "📝 Resolve"]
 
     await sam.press("🆘 Help")

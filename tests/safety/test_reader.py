@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.safety.detector import Detection, Match, Severity
+from bot.safety.detector import Detection, Detector, Match, Severity
 from bot.safety.reader import SafetyReader, combine
 from bot.safety.semantic import Reading, Thresholds
 
@@ -99,3 +99,31 @@ def test_a_model_that_fails_on_a_message_leaves_the_lexicons_rating_and_logs_no_
     [record] = [r for r in caplog.records if "semantic model failed" in r.getMessage()]
     assert record.error_type == "RuntimeError"
     assert "outside" not in record.getMessage()
+
+
+# --- what a worker is shown of a long message ---------------------------------------------------
+
+def test_a_short_message_is_quoted_whole_and_a_long_one_around_its_danger():
+    from bot.safety.reader import QUOTE_CHARS, quote
+
+    lexicon = Detector.load()
+    assert quote("he's outside my house", lexicon) == "he's outside my house"
+    ramble = "we had maths and then lunch and then more maths. " * 40
+    shown = quote(ramble + "my uncle keeps touching me and says its our secret. " + ramble,
+                  lexicon)
+    assert "my uncle keeps touching me and says its our secret." in shown
+    assert shown.startswith("…") and shown.endswith("…") and len(shown) <= QUOTE_CHARS + 2
+    before, _, after = shown.partition("my uncle")
+    assert abs(len(before) - len(after)) < 100  # the danger in the middle
+
+
+def test_with_no_lexicon_hit_the_part_the_model_found_is_quoted():
+    from bot.safety.reader import quote
+
+    lexicon = Detector.load()
+    text = "a" * 10 + " " + "ordinary words here " * 100 + "the part the model found " + \
+        "ordinary words here " * 100
+    at = text.index("the part the model found")
+    shown = quote(text, lexicon, around=(at, at + 24))
+    assert "the part the model found" in shown
+    assert quote("ordinary words here " * 100, lexicon).startswith("ordinary words here")

@@ -115,3 +115,19 @@ async def test_a_critical_rating_is_never_turned_into_a_question(db, practice_co
     assert replies[0].text.startswith("I'm really glad you told me.")
     await team.settle()
     assert team.phones.take(DUTY)[0].startswith("🚨 CRITICAL alert #1")
+
+
+async def test_at_a_module_reflection_the_thanks_leaves_the_choice_with_them(team):
+    sam = await team.young_person(YP, OWN_WORKER)
+    await sam.press("📚 Modules")
+    await sam.press("Practice module")
+    for label in ("Next ▶️", "Good", "Next ▶️", "No", "Next ▶️", "Next ▶️"):
+        await sam.press(label)
+    replies = await sam.send(SAID)
+    assert [r.text for r in replies] == [
+        QUESTION,
+        "Thank you for telling me. You choose if a worker hears about it: tap a button above, or "
+        "carry on."]  # not the module's own thanks for an ordinary answer
+    assert [b.label for b in replies[0].buttons[0]] == ["Tell a worker", "I'm OK"]
+    assert [b.label for row in replies[1].buttons for b in row] == ["◀️ Back", "Next ▶️",
+                                                                  "⏸ Pause", "🆘 Help"]

@@ -97,5 +97,6 @@ async def test_a_chat_with_a_worker_switched_off_some_other_way_is_never_relayed
     assert "✓ Sent" not in [r.text for r in replies]
     await system.settle()
     assert system.phones.take(DUTY) == []
-    assert system.phones.take(MANAGER)[-1].startswith("🚨 ")
+    # the whole page (a later round may repeat it, depending on when Dee's page failed)
+    assert any(t.startswith("🚨 CRITICAL alert #1") for t in system.phones.take(MANAGER))
     assert (await the_alert(system)).acknowledged_by_id is None

@@ -121,3 +121,30 @@ async def test_a_young_person_with_a_worker_is_not_moved_by_another_workers_invi
     assert (JO, f"ℹ️ {pseudonym} opened another worker's invite link. They are still on your "
                 "caseload; nothing was changed.") in told
     assert not any(chat == 9002 for chat, _ in told)
+
+
+LOOK_ALIKES = set("0O1IL2Z5S8BUV")
+
+
+def test_invite_codes_are_easy_to_read_aloud_and_type():
+    from bot.people import new_code
+
+    codes = {new_code() for _ in range(500)}
+    assert len(codes) == 500
+    for code in codes:
+        groups = code.split("-")
+        assert [len(g) for g in groups] == [4, 4, 4, 4], code  # K7QM-3XRT-9HPD-W4ZC
+        assert all(ch.isupper() or ch.isdigit() for ch in "".join(groups)), code
+        assert not LOOK_ALIKES & set(code), code
+    used = set("".join(codes).replace("-", ""))
+    assert len(used) == 23  # every character of the alphabet turns up
+
+
+async def test_a_code_typed_by_hand_in_small_letters_with_spaces_still_works(team: Team):
+    code, pseudonym = await invite_code(team)
+    typed = code.lower().replace("-", " ")  # "k7qm 3xrt 9hpd w4zc", as copied from a caption
+    newcomer = team.chat(6001)
+    assert (await newcomer.send(f"/start {typed}"))[0].text.startswith(WELCOME_INVITED)
+    async with team.router.db.transaction() as session:
+        joined = await session.scalar(select(Person).where(Person.telegram_id == 6001))
+    assert joined.pseudonym == pseudonym
