@@ -27,8 +27,9 @@ LEGACY_LABELS = {"critical": (Severity.CRITICAL, ""), "same_day": (Severity.HIGH
                  "indicator": (Severity.MEDIUM, ""), "ordinary": (Severity.NONE, "ordinary"),
                  "lookalike": (Severity.NONE, "lookalike")}
 SPLITS = {
-    "train": ("train_a.tsv", "train_b.tsv", "train_c.tsv", "train_d.tsv"),
-    "dev": ("dev.tsv",),
+    "train": ("train_a.tsv", "train_b.tsv", "train_c.tsv", "train_d.tsv", "train_e.tsv",
+              "train_f.tsv", "train_g.tsv", "train_h.tsv", "train_i.tsv", "train_j.tsv"),
+    "dev": ("dev.tsv", "dev_b.tsv"),
     "test": ("test.tsv",),
 }
 CATEGORIES = (

@@ -37,7 +37,7 @@ from bot.safety.semantic import (
 )
 
 SEED = 20261201
-EPOCHS = 6
+EPOCHS = 4
 BATCH = 16
 ENCODER_LR = 4e-5
 HEAD_LR = 1e-3
