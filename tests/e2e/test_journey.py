@@ -120,7 +120,7 @@ async def test_very_long_and_odd_text_never_breaks_the_bot(stack):
         "Sorry, I don't know that command. Try /menu or /help."]
     assert (await sam.send("Sky"))[0].startswith("Nice to meet you, Sky! 👋\nHow old are you?")
     assert await sam.send("/start@other_bot junk args here") == [
-        "That link has already been used or is too old. That's OK, you can still use this chat."
+        "That link has already been opened or is too old. That's OK, you can still use this chat."
         "\nIf you want to be linked to your worker, ask them for a new link.",
         "What would you like to do, Sky?"]
 
