@@ -15,7 +15,7 @@ from bot import people
 from bot.db.models import Person, Role
 from bot.outbox import enqueue
 from bot.qr import deep_link, qr_png
-from bot.workers.access import CASELOAD_ROLES
+from bot.workers.access_rule import CASELOAD_ROLES
 from bot.workers.desk import Desk
 from flows.base import Event, Reply
 

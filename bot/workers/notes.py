@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.db.models import CaseNote, Person
-from bot.workers.access import CaseFeature, label, refuse, young_person
+from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows.base import Event, Reply
 
@@ -34,9 +34,9 @@ class NoteFeature(CaseFeature):
     async def save(self, desk: Desk, text: str) -> list[Reply]:
         subject = str(desk.convo.context.get("subject", ""))
         desk.clear_awaiting()
-        person = await young_person(desk, subject)  # rights may have changed since they picked
+        person = await self.young_person(desk, subject)
         if person is None:
-            return await refuse(desk, self.name, subject)
+            return [Reply(self.refused)]
         note = CaseNote(author_id=desk.worker.id, subject_id=person.id, text=text,
                         created_at=desk.now)
         desk.session.add(note)

@@ -7,7 +7,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import ModuleProgress, Person
-from bot.workers.access import CaseFeature, label, when
+from bot.workers.case import CaseFeature, label, when
 from bot.workers.desk import Desk
 from flows.base import Reply
 
