@@ -12,6 +12,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import ModuleProgress, Person
+from bot.features.registry import worker_feature
 from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows import callback
@@ -91,3 +92,7 @@ class AssignFeature(CaseFeature):
 
 def _mask(raw: str, count: int) -> int | None:
     return callback.parse_mask(raw, count)
+
+
+FEATURE = worker_feature(AssignFeature)
+

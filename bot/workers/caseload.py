@@ -7,6 +7,7 @@ from typing import ClassVar
 from sqlalchemy import func, select
 
 from bot.db.models import Alert, Job, ModuleProgress, Person, Role
+from bot.features.registry import worker_feature
 from bot.workers.access_rule import caseload_page
 from bot.workers.case import CaseFeature, label, nav_row, when
 from bot.workers.desk import Desk
@@ -54,3 +55,7 @@ class CaseloadView(CaseFeature):
         return (f"{label(person)}\n{active}\n"
                 f"modules: {done} done / {assigned} assigned · open alerts: {alerts or 0}\n"
                 f"next check-in: {next_checkin}")
+
+
+FEATURE = worker_feature(CaseloadView)
+

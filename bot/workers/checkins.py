@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from bot.checkins import CHECKIN, Checkins, quiet_hours, recurrence_of
 from bot.db.models import CheckinAnswer, CheckinSchedule, Job, Person
+from bot.features.registry import worker_feature
 from bot.recurrence import DAY_NAMES
 from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
@@ -232,6 +233,5 @@ def _pattern(raw: str) -> tuple[str, list[int]] | None:
     return None
 
 
-def checkin_features(checkins: Checkins) -> list[CheckinsFeature]:
-    """The worker features of check-ins, for `build_services`."""
-    return [CheckinsFeature(checkins)]
+FEATURE = worker_feature(CheckinsFeature, needs={"checkins"},
+                         build=lambda kit: CheckinsFeature(kit.checkins))

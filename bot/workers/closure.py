@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from bot import wellbeing
 from bot.db.models import Person
+from bot.features.registry import worker_feature
 from bot.workers.case import label
 from bot.workers.desk import Desk
 from bot.workers.wellbeing import WellbeingCase
@@ -61,3 +62,7 @@ class ClosureFeature(WellbeingCase):
         await desk.audit("closure.done", person)
         return Reply(f"Closure done for {person.pseudonym}. The summary is on its way to them "
                      "and to their worker.")
+
+
+FEATURE = worker_feature(ClosureFeature)
+

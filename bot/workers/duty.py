@@ -9,6 +9,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import Alert, Person, Relay, Role
+from bot.features.registry import worker_feature
 from bot.safety.detector import Severity
 from bot.safety.escalation import CONCERNS, Escalation, alert_buttons, category_words
 from bot.safety.young_person_side import active_relay, finish_relay
@@ -33,6 +34,7 @@ class DutyFeature:
         "offduty": "go off duty",
         "alerts": "open alerts you can handle",
     }
+    prefix: ClassVar[str] = "al"
     roles: ClassVar[set[str]] = access_rule.ALERT_ROLES
 
     def __init__(self, escalation: Escalation):
@@ -156,35 +158,5 @@ class DutyFeature:
                       "still checked for danger.", ((Button("End chat", f"rl:end:{relay.id}"),),))]
 
 
-class RelayFeature:
-    """While a worker talks with a young person, their typed text goes to them."""
-
-    name: ClassVar[str] = "relay"
-    commands: ClassVar[dict[str, str]] = {}
-    roles: ClassVar[set[str]] = access_rule.ALERT_ROLES
-
-    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "button" and event.data.startswith("rl:end:"):
-            return await self._end(desk)
-        if event.kind != "text" or desk.awaited != ("relay", "talking"):
-            return None
-        relay = await active_relay(desk.session, worker_id=desk.worker.id)
-        if relay is None:
-            desk.clear_awaiting()
-            return None
-        young = await desk.session.get(Person, relay.young_person_id)
-        if young is None:
-            return None
-        await desk.tell(young, desk.content.text("safety.relay_from_worker", text=event.text),
-                        ((Button(desk.content.text("safety.relay_end_button"),
-                                 f"rl:end:{relay.id}"),),), alert_id=relay.alert_id)
-        await desk.audit("relay_message", young, relay_id=relay.id)
-        return []
-
-    async def _end(self, desk: Desk) -> list[Reply]:
-        relay: Relay | None = await active_relay(desk.session, worker_id=desk.worker.id)
-        desk.clear_awaiting()
-        if relay is None:
-            return [Reply("That chat has already ended.")]
-        await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
-        return [Reply("The chat has ended. The young person has been told.")]
+FEATURE = worker_feature(DutyFeature, needs={"escalation"},
+                         build=lambda kit: DutyFeature(kit.escalation))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.db.models import CaseNote, Person
+from bot.features.registry import worker_feature
 from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows.base import Event, Reply
@@ -43,3 +44,7 @@ class NoteFeature(CaseFeature):
         await desk.session.flush()
         await desk.audit("note_added", person, note_id=note.id)
         return [Reply(f"Note saved for {label(person)}.")]
+
+
+FEATURE = worker_feature(NoteFeature)
+

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from bot import wellbeing
 from bot.db.models import Person, SafetyPlanRecord
+from bot.features.registry import worker_feature
 from bot.workers.case import label
 from bot.workers.desk import Desk
 from bot.workers.wellbeing import WellbeingCase
@@ -47,3 +48,7 @@ class PlansFeature(WellbeingCase):
         await desk.tell(person, text("plan.nudge"),
                         keyboard([Button(text("plan.nudge_button"), "plan:enter")]))
         return Reply(f"Sent. {person.pseudonym} will get a message with a button into their plan.")
+
+
+FEATURE = worker_feature(PlansFeature)
+

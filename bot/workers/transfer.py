@@ -7,6 +7,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import Person, Role
+from bot.features.registry import worker_feature
 from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows import callback
@@ -51,3 +52,7 @@ class TransferFeature(CaseFeature):
             if worker is not None and worker.id != desk.worker.id and worker.active:
                 await desk.tell(worker, text + f" (by {worker_label(desk.worker)})")
         return [Reply(f"Done: {label(person)} is now with {worker_label(target)}.")]
+
+
+FEATURE = worker_feature(TransferFeature)
+

@@ -15,11 +15,3 @@ class WellbeingCase(CaseFeature):
     page: ClassVar[str] = "page"
     nobody: ClassVar[str] = "There is nobody on your caseload yet."
     refused: ClassVar[str] = "Sorry, that young person is not on your caseload."
-
-
-def wellbeing_features() -> list[CaseFeature]:
-    from bot.workers.closure import ClosureFeature
-    from bot.workers.plans import PlansFeature
-    from bot.workers.wheels import WheelsFeature
-
-    return [PlansFeature(), WheelsFeature(), ClosureFeature()]

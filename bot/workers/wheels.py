@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from bot import wellbeing
 from bot.db.models import Person
+from bot.features.registry import worker_feature
 from bot.workers.case import label
 from bot.workers.desk import Desk
 from bot.workers.wellbeing import WellbeingCase
@@ -78,3 +79,7 @@ class WheelsFeature(WellbeingCase):
                          self._buttons(person))
         return Reply(f"{person.pseudonym}'s wheel will be offered every {person.wheel_every_weeks} "
                      f"weeks. Next: {wellbeing.short_date(job.due_at)}.", self._buttons(person))
+
+
+FEATURE = worker_feature(WheelsFeature)
+
