@@ -108,12 +108,16 @@ class Checkins:
         self.zone = zone
         self.rules = rules or CheckinRules()
 
-    def register(self, clock: Clock) -> None:
+    def register_checkins(self, clock: Clock) -> None:
+        """The jobs of check-ins and module nudges."""
         clock.register(CHECKIN, self._on_checkin)
         clock.register(CHECKIN_WINDOW, self._on_window)
+        clock.register(REMINDER, self._on_reminder)
+
+    def register_timers(self, clock: Clock) -> None:
+        """The jobs of safety timers."""
         clock.register(TIMER, self._on_timer)
         clock.register(TIMER_DEADLINE, self._on_timer_deadline)
-        clock.register(REMINDER, self._on_reminder)
 
     # --- schedules (workers) ---------------------------------------------------------------------
 
@@ -256,8 +260,9 @@ class Checkins:
     # --- the young person's answers (effects from flows/checkin.py and flows/timer.py) ---------
 
     async def apply(self, session: AsyncSession, person: Person, effect: Any,
-                    now: datetime) -> bool:
-        """Apply one effect; False if it is not ours."""
+                    now: datetime) -> None:
+        """Apply one of the effects of flows/checkin.py and flows/timer.py (the registry gives
+        this only those)."""
         match effect:
             case RecordCheckin():
                 await self._record(session, person, effect, now)
@@ -287,8 +292,7 @@ class Checkins:
                 for timer in await self._open_timers(session, person):
                     await self._close_timer(session, timer, "ended", now)
             case _:
-                return False
-        return True
+                raise TypeError(f"not an effect of check-ins or timers: {type(effect).__name__}")
 
     async def _wants_to_talk(self, session: AsyncSession, person: Person, now: datetime) -> None:
         """Onto their open alert, and said plainly to whoever it reached."""

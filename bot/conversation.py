@@ -7,17 +7,17 @@ progress and (with the safety work) any alert are saved together or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot import module_progress, people, safety_plans, wellbeing
+from bot import people
 from bot.charts import draw_pictures
 from bot.conversation_record import (
     ConversationRecord,
@@ -26,41 +26,17 @@ from bot.conversation_record import (
     save_held,
 )
 from bot.db.engine import Database
-from bot.db.models import (
-    Person,
-    Role,
-    WheelResult,
-)
+from bot.db.models import Person, Role
+from bot.features.registry import Registry
 from bot.flood import FloodGuard
 from bot.safety.gate import CountingGate, SafetyGate
 from bot.safety.reach_worker import offer_to_tell
 from bot.workers.desk import Desk, WorkerFeature, worker_help
 from bot.workers.invites import announce_joined, announce_other_invite
 from content.loader import Content
-from flows.base import (
-    PROFILE_FIELDS,
-    AcceptPrivacy,
-    Effect,
-    Event,
-    Flow,
-    Goto,
-    Outcome,
-    Profile,
-    Reply,
-    SavePlanSection,
-    SaveProgress,
-    SaveWheel,
-    SetAgeBand,
-    SetNickname,
-)
-from flows.checkin import CheckinFlow
+from flows import callback
+from flows.base import PROFILE_FIELDS, Effect, Event, Flow, Goto, Outcome, Profile, Reply
 from flows.common import HELP, HELP_BACK, HIDE, MENU, help_reply, with_help
-from flows.menu import MenuFlow
-from flows.module_runner import ModuleFlow
-from flows.onboarding import OnboardingFlow
-from flows.safety_plan import PlanFlow
-from flows.timer import TimerFlow
-from flows.wheel import WheelFlow
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -68,14 +44,6 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-class YoungPersonHook(Protocol):
-    """Something that may take a young person's event before their flow does (a safety answer,
-    a relay message); returns None to let the flow have it."""
-
-    async def handle(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
-                     event: Event) -> list[Reply] | None: ...
 
 
 @dataclass(frozen=True)
@@ -86,39 +54,21 @@ class Identity:
     chat_id: int
 
 
-def build_flows(content: Content) -> dict[str, Flow]:
-    """One machine per flow definition, built once per process."""
-    flows: list[Flow] = [OnboardingFlow(content), MenuFlow(content), ModuleFlow(content),
-                         PlanFlow(content), WheelFlow(content), CheckinFlow(content),
-                         TimerFlow(content)]
-    return {flow.name: flow for flow in flows}
-
-
-EffectHandler = Callable[[AsyncSession, Person, Any, datetime], Awaitable[bool]]
-ProfileExtra = Callable[[AsyncSession, Person], Awaitable[Any]]
-
-
 class ConversationRouter:
     """Turns one event from one person into the replies to send, saving everything on the way."""
 
-    def __init__(self, db: Database, content: Content, *, safety: SafetyGate | None = None,
-                 clock: Clock = system_clock, worker_features: list[WorkerFeature] | None = None,
-                 young_person_hooks: list[YoungPersonHook] | None = None):
+    def __init__(self, db: Database, registry: Registry, *, safety: SafetyGate | None = None,
+                 clock: Clock = system_clock):
         self.db = db
-        self.content = content
-        self.flows = build_flows(content)
-        self.by_prefix = {flow.prefix: flow for flow in self.flows.values()}
-        self.by_command = {flow.command: flow for flow in self.flows.values() if flow.command}
+        self.registry = registry  # the features: flows, commands, hooks, effects, workers
+        self.content: Content = registry.content
+        self.flows = registry.flows
+        self.by_prefix = registry.by_prefix
         self.safety: SafetyGate = safety or CountingGate()
         self.clock = clock
-        self.worker_features: list[WorkerFeature] = worker_features or []
-        self.young_person_hooks: list[YoungPersonHook] = young_person_hooks or []
+        self.young_person_hooks = registry.hooks
         self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox sender
         self.flood = FloodGuard()
-        # services that apply flows' effects the router does not know (check-ins, timers), and
-        # add what those flows need to the Profile
-        self.effect_handlers: list[EffectHandler] = []
-        self.profile_extras: dict[str, ProfileExtra] = {}  # Profile field -> how to load it
 
     async def handle(self, who: Identity, event: Event, *, update_id: int | None = None
                      ) -> list[Reply]:
@@ -145,8 +95,8 @@ class ConversationRouter:
                     raise
                 log.warning("database connection lost; handling the update again",
                             extra={"update_id": update_id})
-        for callback in self.on_commit:
-            callback()
+        for wake in self.on_commit:
+            wake()
         return await draw_pictures(replies)  # charts are drawn now, with no lock held
 
     async def _in_transaction(self, who: Identity, event: Event, update_id: int | None,
@@ -185,7 +135,7 @@ class ConversationRouter:
         person, _held_conversation = await people.find_with_conversation(session,
                                                                          who.telegram_id)
         arrival = ""
-        if event.kind == "command" and event.command == "start" and event.args.strip():
+        if self._opens(event) == "start" and event.args.strip():
             claim = await people.claim_invite(session, event.args.strip(), who.telegram_id,
                                               self.clock(), existing=person)
             arrival = ("invited" if claim.ok else
@@ -222,7 +172,7 @@ class ConversationRouter:
                 return _finish(replies, self.content)
             if outcome.replies:
                 event = replace(event, heard="unsure")
-        if event.kind == "command" and event.command == "start":
+        if self._opens(event) == "start":
             convo = await conversation_of(session, person.id)
             replies.extend(await self._start(session, person, convo, arrival))
         else:
@@ -287,28 +237,28 @@ class ConversationRouter:
                 _enter(convo, target, push=target.interrupts)
         return await self._run(session, person, convo, event)
 
+    def _opens(self, event: Event) -> str:
+        """What a young person's command does, as its feature declares ("" if none)."""
+        command = self.registry.commands.get(event.command) if event.kind == "command" else None
+        return command.opens if command is not None else ""
+
     async def _command(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                        event: Event) -> list[Reply]:
-        text = self.content.text
-        if event.command == "help":
-            return [help_reply(self.content, can_go_back=convo is not None)]
-        if event.command == "hide":
-            return [Reply(text("general.hidden"), action=HIDE)]
-        if event.command == "menu":
-            if person.privacy_accepted_at is None:
-                return await self._switch(session, person, convo, Goto("onboarding"))
-            return await self._switch(session, person, convo, Goto("menu"))
-        if event.command == "myplan":
-            if person.privacy_accepted_at is None:
-                return await self._switch(session, person, convo, Goto("onboarding"))
-            return await self._switch(session, person, convo, Goto("plan", "whole"))
-        flow = self.by_command.get(event.command)
-        if flow is not None:
-            if person.privacy_accepted_at is None or convo is None:
-                return await self._switch(session, person, convo, Goto("onboarding"))
-            _enter(convo, flow, push=flow.interrupts)
-            return await self._run(session, person, convo, event)
-        return [Reply(text("general.unknown_command"))]
+        command = self.registry.commands.get(event.command)
+        if command is None or command.opens == "start":
+            return [Reply(self.content.text("general.unknown_command"))]
+        if command.opens == "reply":
+            assert command.reply is not None
+            return [command.reply(self.content, convo is not None)]
+        if person.privacy_accepted_at is None or (command.opens == "interrupt" and convo is None):
+            return await self._switch(session, person, convo, Goto("onboarding"))
+        if command.opens == "goto":
+            assert command.goto is not None
+            return await self._switch(session, person, convo, command.goto)
+        assert convo is not None
+        flow = self.flows[command.flow]  # "interrupt": enter it from here, hand back after
+        _enter(convo, flow, push=flow.interrupts)
+        return await self._run(session, person, convo, event)
 
     async def _start(self, session: AsyncSession, person: Person, convo: ConversationRecord | None,
                      arrival: str) -> list[Reply]:
@@ -391,49 +341,19 @@ class ConversationRouter:
     # --- effects ------------------------------------------------------------------------------
 
     async def _effect(self, session: AsyncSession, person: Person, effect: Effect) -> list[Reply]:
-        """Apply one effect; some answer with more messages (a wheel's chart, a summary)."""
-        now = self.clock()
-        match effect:
-            case AcceptPrivacy():
-                person.privacy_accepted_at = now
-            case SetNickname(nickname=nickname):
-                person.nickname = nickname
-            case SetAgeBand(age_band=band):
-                person.age_band = band
-            case SaveProgress():
-                await module_progress.save(session, person.id, effect, now)
-                if (effect.completed and effect.module_id == wellbeing.CLOSURE_MODULE
-                        and person.closure_started_at is not None and person.closed_at is None):
-                    return await wellbeing.finish_closure(session, self.content, person, now,
-                                                          tell_young_person_directly=True)
-            case SavePlanSection(section=section, value=value):
-                await safety_plans.save_section(session, person.id, section, value, now)
-            case SaveWheel(scores=scores, asked_by=asked_by):
-                await wellbeing.save_wheel(session, person, scores, asked_by, now)
-                return await wellbeing.after_wheel(session, self.content, person, now)
-            case _:
-                for handler in self.effect_handlers:
-                    if await handler(session, person, effect, now):
-                        break
-                else:
-                    log.error("no handler for effect", extra={"effect": type(effect).__name__})
-        return []
+        """Apply one effect through the feature that declares it; some answer with more
+        messages (a wheel's chart, a summary)."""
+        applier = self.registry.effects.get(type(effect))
+        if applier is None:
+            log.error("no handler for effect", extra={"effect": type(effect).__name__})
+            return []
+        return await applier(session, person, effect, self.clock()) or []
 
     async def _profile(self, session: AsyncSession, person: Person,
                        needs: frozenset[str] = PROFILE_FIELDS) -> Profile:
         """What the flow may know, loading only what it says it needs (one query each)."""
-        loaded: dict[str, Any] = {}
-        if "modules" in needs:
-            loaded["modules"] = await module_progress.statuses(session, person.id)
-        if "wheels_done" in needs:
-            loaded["wheels_done"] = await session.scalar(
-                select(func.count()).select_from(WheelResult)
-                .where(WheelResult.person_id == person.id)) or 0
-        if "safety_plan" in needs:
-            loaded["safety_plan"] = await safety_plans.get_plan(session, person.id)
-        for name, provide in self.profile_extras.items():
-            if name in needs:
-                loaded[name] = await provide(session, person)
+        loaded: dict[str, Any] = {name: await load(session, person)
+                                  for name, load in self.registry.profile.items() if name in needs}
         return Profile(nickname=person.nickname, age_band=person.age_band,
                        has_worker=person.worker_id is not None, **loaded)
 
@@ -452,14 +372,8 @@ class ConversationRouter:
         if arrival == "invited":
             replies.append(Reply(f"Welcome, {person.display_name or person.pseudonym}! "
                                  "Your Telegram account is now linked to RISE."))
-        features = list(self.worker_features)
-        awaited = desk.awaited
-        if awaited is not None:
-            features.sort(key=lambda feature: feature.name != awaited[0])
         if not (event.kind == "command" and event.command in ("start", "help")):
-            for feature in features:
-                if desk.role not in feature.roles:
-                    continue
+            for feature in self._workers_for(desk, event):
                 handled = await feature.handle(desk, event)
                 if handled is not None:
                     return replies + handled
@@ -467,7 +381,24 @@ class ConversationRouter:
             replies.append(Reply(self.content.text("general.unknown_command")))
         if event.kind == "button":
             replies.append(Reply("That button no longer works."))
-        return replies + [worker_help(self.worker_features, desk)]
+        return replies + [worker_help(self.registry.workers, desk)]
+
+    def _workers_for(self, desk: Desk, event: Event) -> list[WorkerFeature]:
+        """Who may take a worker's event: the feature awaiting their typed text first (it sees
+        every event, and may let it go), then the one whose command or button it is."""
+        registry = self.registry
+        found: list[WorkerFeature] = []
+        if desk.awaited is not None and desk.awaited[0] in registry.worker_by_name:
+            found.append(registry.worker_by_name[desk.awaited[0]])
+        if event.kind == "command":
+            owner = registry.worker_by_command.get(event.command)
+        elif event.kind == "button":
+            owner = registry.worker_by_prefix.get(callback.parse(event.data).prefix)
+        else:
+            owner = None
+        if owner is not None and owner not in found:
+            found.append(owner)
+        return [feature for feature in found if desk.role in feature.roles]
 
 
 class _SeenBefore(Exception):

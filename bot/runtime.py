@@ -24,8 +24,8 @@ from bot.outbox import listen_for_outbox
 from bot.services import Services, build_services
 from bot.tg.app import (
     ALLOWED_UPDATES,
-    COMMANDS,
     build_application,
+    commands,
     set_profile,
     start_polling,
     stop_poller,
@@ -137,7 +137,7 @@ def run_webhook(settings: Settings, *, set_webhook: bool = True, reuse_port: boo
     async def register() -> None:
         await application.bot.set_webhook(base_url + webhook_path(secret), secret_token=secret,
                                           allowed_updates=ALLOWED_UPDATES, max_connections=100)
-        await application.bot.set_my_commands(COMMANDS)
+        await application.bot.set_my_commands(commands(services.router))
         await set_profile(application.bot, settings.bot_display_name, settings.bot_description)
 
     async def on_startup() -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
-from bot import wellbeing
+from bot.catalogue import registry
 from bot.charts import stop_chart_helper
 from bot.checkins import CheckinRules, Checkins
 from bot.clock import Clock
@@ -23,23 +23,15 @@ from bot.config import Settings
 from bot.conversation import ConversationRouter, system_clock
 from bot.db.engine import Database
 from bot.email import SmtpTransport
+from bot.features.registry import Kit
 from bot.outbox import OutboxSender, Transport
 from bot.safety.detecting_gate import DetectingGate
 from bot.safety.detector import Detector
 from bot.safety.escalation import Escalation
-from bot.safety.media import MediaPassOn
 from bot.safety.policy import EscalationPolicy, load_policy
-from bot.safety.questions import KindQuestions
-from bot.safety.reach_worker import ReachWorker
 from bot.safety.reader import SafetyReader
-from bot.safety.young_person_side import YoungPersonSafety
 from bot.tg.message_log import MessageLog
 from bot.tg.transport import TelegramTransport
-from bot.wheel_concerns import WheelConcerns
-from bot.workers import default_features
-from bot.workers.checkins import checkin_features
-from bot.workers.desk import WorkerFeature
-from bot.workers.duty import DutyFeature, RelayFeature
 from content.loader import Content, default_content
 
 
@@ -119,34 +111,17 @@ def shared_detector() -> Detector:
 def build_services(db: Database, *, content: Content | None = None,
                    now: Callable[[], datetime] = system_clock, settings: Settings | None = None,
                    policy: EscalationPolicy | None = None,
-                   worker_features: Sequence[WorkerFeature] = (),
                    reader: SafetyReader | None = None) -> Services:
     content = content or default_content(settings.area_contacts_file if settings else None)
     zone = ZoneInfo(settings.timezone) if settings else ZoneInfo("Europe/London")
     escalation = Escalation(policy or load_policy(), content, zone)
     gate = DetectingGate(reader or shared_reader(), escalation, content, now)
-    questions = KindQuestions(escalation, content, now)
-    media = MediaPassOn(escalation, content, now)
-    reach = ReachWorker(escalation, content, now)
-    bot_username = settings.bot_username if settings else "rise_demo_bot"
     checkins = Checkins(escalation, content, zone, checkin_rules(settings))
-    features: list[WorkerFeature] = [RelayFeature(), DutyFeature(escalation),
-                                     *default_features(bot_username), *checkin_features(checkins),
-                                     *worker_features]
-    router = ConversationRouter(db, content, safety=gate, clock=now, worker_features=features,
-                                young_person_hooks=[YoungPersonSafety(escalation, content, now,
-                                                                      questions),
-                                                    media, reach])
-    router.effect_handlers.append(checkins.apply)
-    router.effect_handlers.append(WheelConcerns(escalation).apply)
-    router.profile_extras["timer_running"] = checkins.timer_profile
+    features = registry(Kit(content, now, escalation=escalation, checkins=checkins,
+                            bot_username=settings.bot_username if settings else "rise_demo_bot"))
+    router = ConversationRouter(db, features, safety=gate, clock=now)
     clock = Clock(db, now)
-    escalation.register(clock)
-    questions.register(clock)
-    media.register(clock)
-    reach.register(clock)
-    wellbeing.register_jobs(clock, content)
-    checkins.register(clock)
+    features.register_jobs(clock)
     services = Services(db=db, content=content, router=router, clock=clock,
                         escalation=escalation, gate=gate, now=now,
                         message_log=MessageLog(db, now), checkins=checkins)

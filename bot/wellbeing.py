@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clock as jobs
@@ -40,6 +40,12 @@ async def wheels_of(session: AsyncSession, person_id: int) -> list[WheelRow]:
     """Every wheel of one young person, oldest first."""
     return list((await session.scalars(select(WheelRow).where(WheelRow.person_id == person_id)
                                        .order_by(WheelRow.taken_at, WheelRow.id))).all())
+
+
+async def wheels_done(session: AsyncSession, person_id: int) -> int:
+    """How many wheels they have finished (Profile.wheels_done)."""
+    return await session.scalar(select(func.count()).select_from(WheelRow)
+                                .where(WheelRow.person_id == person_id)) or 0
 
 
 async def save_wheel(session: AsyncSession, person: Person, scores: Mapping[str, int],

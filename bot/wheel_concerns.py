@@ -8,11 +8,11 @@ becomes a medium alert, paged like a run of missed check-ins (no scores or words
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Person
+from bot.features.registry import SAFETY, Feature, Parts
 from bot.safety.detector import Severity
 from bot.safety.escalation import Escalation
 from flows.wheel import WheelConcern
@@ -24,12 +24,13 @@ class WheelConcerns:
     def __init__(self, escalation: Escalation):
         self.escalation = escalation
 
-    async def apply(self, session: AsyncSession, person: Person, effect: Any,
-                    now: datetime) -> bool:
-        """Raise the alert; False if the effect is not ours."""
-        if not isinstance(effect, WheelConcern):
-            return False
+    async def apply(self, session: AsyncSession, person: Person, effect: WheelConcern,
+                    now: datetime) -> None:
+        """Raise the alert."""
         await self.escalation.raise_alert(
             session, person, severity=Severity.MEDIUM, source="wheel", now=now,
             categories=[f"wheel_{area}_{score}_of_10" for area, score in effect.scores])
-        return True
+
+
+FEATURE = Feature("wheel concerns", SAFETY, needs=frozenset({"escalation"}),
+                  parts=lambda kit: Parts(effects={WheelConcern: WheelConcerns(kit.escalation).apply}))

@@ -225,7 +225,6 @@ class Flow:
     # the Profile fields this flow reads beyond nickname and age band (each costs a query)
     profile_needs: ClassVar[frozenset[str]] = frozenset()
     entry_state: ClassVar[str] = ""  # where its buttons are handled from; default: first state
-    command: ClassVar[str] = ""  # a slash command that opens it from anywhere (e.g. "timer")
     # states whose typed answers are not free talk (a plan section, a phone number, a code word,
     # where and who): still scanned for danger, but never kept as context nor quoted on an alert
     sensitive_states: ClassVar[frozenset[str]] = frozenset()

@@ -58,7 +58,6 @@ class TimerFlow(Flow):
     name = "timer"
     prefix = "tm"
     profile_needs = frozenset({"timer_running"})
-    command: ClassVar[str] = "timer"
     interrupts = True
     STATES: ClassVar[list[str]] = ["idle", "when", "where", "running"]
     sensitive_states: ClassVar[frozenset[str]] = frozenset({"when", "where"})  # time, where-who

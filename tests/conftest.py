@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.catalogue import registry
 from bot.conversation import ConversationRouter
 from bot.crypto import keyring, new_key
 from bot.db.engine import Database
+from bot.features.registry import YOUNG_PERSON, Kit, Side
 from content.loader import Content, default_content, load_module_file
 from tests.transcript import Chat
 
@@ -127,14 +129,22 @@ def practice_content(content) -> Content:
     return replace(content, modules={module.id: module})
 
 
+def router_for(db, content: Content, clock, *, sides: tuple[Side, ...] = (YOUNG_PERSON,),
+               safety=None) -> ConversationRouter:
+    """A router with the features of these sides that need no running services (no alerts, no
+    check-ins): by default the young person's flows alone."""
+    return ConversationRouter(db, registry(Kit(content, clock), sides=sides), safety=safety,
+                              clock=clock)
+
+
 @pytest.fixture
 def practice_router(db, practice_content, clock) -> ConversationRouter:
-    return ConversationRouter(db, practice_content, clock=clock)
+    return router_for(db, practice_content, clock)
 
 
 @pytest.fixture
 def router(db, content, clock) -> ConversationRouter:
-    return ConversationRouter(db, content, clock=clock)
+    return router_for(db, content, clock)
 
 
 @pytest.fixture

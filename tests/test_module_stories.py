@@ -11,7 +11,7 @@ from bot.conversation import ConversationRouter
 from bot.db.models import ModuleProgress
 from content.loader import load_module_file
 from flows.base import Event
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, router_for
 from tests.transcript import Chat
 
 OPENING = "Step 2 of 4\n\nKai is asked to a party by someone older. What does Kai do?"
@@ -24,7 +24,7 @@ RECAP = ("Step 3 of 4\n\n📌 Your recap card: Remember\n• You never owe anyon
 @pytest.fixture
 def story_router(db, content, clock) -> ConversationRouter:
     module = load_module_file(FIXTURES / "modules" / "story.yaml")
-    return ConversationRouter(db, replace(content, modules={module.id: module}), clock=clock)
+    return router_for(db, replace(content, modules={module.id: module}), clock)
 
 
 @pytest.fixture

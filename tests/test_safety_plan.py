@@ -8,15 +8,16 @@ from sqlalchemy import select
 from bot import people
 from bot.conversation import ConversationRouter
 from bot.db.models import AuditEntry, Role, SafetyPlanRecord
+from bot.features.registry import WORKER, YOUNG_PERSON
 from bot.wellbeing import short_date
-from bot.workers.wellbeing import wellbeing_features
+from tests.conftest import router_for
 from tests.transcript import Chat
 from tests.wellbeing_helpers import link_to_worker, outbox_for, young_person_id
 
 
 @pytest.fixture
 def router(db, content, clock) -> ConversationRouter:
-    return ConversationRouter(db, content, clock=clock, worker_features=wellbeing_features())
+    return router_for(db, content, clock, sides=(YOUNG_PERSON, WORKER))
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from bot.charts import wheel_chart
 from bot.clock import Clock
 from bot.conversation import ConversationRouter
 from bot.db.models import Job, WheelResult
+from bot.features.registry import WORKER, YOUNG_PERSON
 from bot.outbox import as_reply
-from bot.workers.wellbeing import wellbeing_features
+from tests.conftest import router_for
 from tests.transcript import Chat
 from tests.wellbeing_helpers import link_to_worker, outbox_for, person
 
@@ -28,7 +29,7 @@ AREAS = ["safe", "relationships", "online", "health", "family", "friends", "scho
 
 @pytest.fixture
 def router(db, content, clock) -> ConversationRouter:
-    return ConversationRouter(db, content, clock=clock, worker_features=wellbeing_features())
+    return router_for(db, content, clock, sides=(YOUNG_PERSON, WORKER))
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, schedule
 from bot.conversation_record import ConversationRecord
 from bot.db.models import Alert, AlertEvent, Job, Person, Relay, Role
+from bot.features.registry import SAFETY, Feature, Kit, Parts
 from bot.outbox import enqueue
 from bot.safety.detector import Severity
 from bot.safety.escalation import OPEN_STATUSES, WORKER_ROLES, alert_buttons
@@ -208,3 +209,12 @@ async def _handlers(session: AsyncSession, alert: Alert | None,
         if workers:
             return workers
     return []
+
+
+def _pass_on(kit: Kit) -> Parts:
+    assert kit.escalation is not None
+    media = MediaPassOn(kit.escalation, kit.content, kit.now)
+    return Parts(handler=media, jobs=(media.register,))
+
+
+FEATURE = Feature("media", SAFETY, needs=frozenset({"escalation"}), parts=_pass_on)

@@ -21,6 +21,7 @@ from bot.clock import Clock, schedule
 from bot.conversation_record import ConversationRecord
 from bot.crypto import KeyMissing, decrypt, encrypt
 from bot.db.models import Alert, AlertEvent, Job, Person
+from bot.features.registry import SAFETY, Feature, Kit, Parts
 from bot.outbox import enqueue
 from bot.safety.detecting_gate import safe_question
 from bot.safety.detector import Severity
@@ -169,3 +170,12 @@ async def _note(session: AsyncSession, worker_id: int, alert: Alert, now: dateti
     if worker is not None and worker.active and worker.telegram_id is not None:
         await enqueue(session, chat_id=worker.telegram_id, now=now, alert_id=alert.id, text=text,
                       dedupe_key=dedupe_key)
+
+
+def _reach(kit: Kit) -> Parts:
+    assert kit.escalation is not None
+    reach = ReachWorker(kit.escalation, kit.content, kit.now)
+    return Parts(handler=reach, jobs=(reach.register,))
+
+
+FEATURE = Feature("reach a worker", SAFETY, needs=frozenset({"escalation"}), parts=_reach)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation_record import ConversationRecord
 from bot.db.models import Alert, Person, Relay
+from bot.features.registry import SAFETY, Feature, Kit, Parts
 from bot.outbox import enqueue
 from bot.safety.escalation import Escalation
 from bot.safety.questions import PREFIX as QUESTION_PREFIX
@@ -114,3 +115,15 @@ async def finish_relay(session: AsyncSession, relay: Relay, content: Content, no
     if ended_by == "worker" and young is not None and young.telegram_id is not None:
         await enqueue(session, chat_id=young.telegram_id, now=now, alert_id=relay.alert_id,
                       text=content.text("safety.relay_ended_by_worker"))
+
+
+def _answers_and_relays(kit: Kit) -> Parts:
+    assert kit.escalation is not None
+    questions = KindQuestions(kit.escalation, kit.content, kit.now)
+    return Parts(handler=YoungPersonSafety(kit.escalation, kit.content, kit.now, questions),
+                 jobs=(questions.register,))
+
+
+# "Are you somewhere safe?", the kind question after an unsure reading, and talking with a worker
+FEATURE = Feature("safe answers and relays", SAFETY, needs=frozenset({"escalation"}),
+                  parts=_answers_and_relays)

@@ -25,12 +25,11 @@ log = logging.getLogger(__name__)
 # set by the webhook app: button presses are answered in the webhook's own response instead
 ANSWERED_BY_WEBHOOK = "callbacks_answered_by_webhook"
 
-COMMANDS = [
-    BotCommand("menu", "Open the menu"),
-    BotCommand("myplan", "My safety plan"),
-    BotCommand("help", "Get help now"),
-    BotCommand("start", "Start again"),
-]
+
+
+def commands(router: ConversationRouter) -> list[BotCommand]:
+    """Telegram's command menu: the young person's commands, as their features declare them."""
+    return [BotCommand(name, about) for name, about in router.registry.telegram_commands()]
 
 
 async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,7 +104,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    await application.bot.set_my_commands(COMMANDS)
+    await application.bot.set_my_commands(commands(application.bot_data["router"]))
 
 
 async def set_profile(bot, name: str, description: str) -> None:

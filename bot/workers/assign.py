@@ -12,7 +12,8 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import ModuleProgress, Person
-from bot.workers.access import STALE, CaseFeature, label, refuse, young_person
+from bot.features.registry import worker_feature
+from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows import callback
 from flows.base import Button, Reply
@@ -25,24 +26,20 @@ class AssignFeature(CaseFeature):
     name: ClassVar[str] = "assign"
     commands: ClassVar[dict[str, str]] = {"assign": "give a young person modules to do"}
     question: ClassVar[str] = "Assign modules to which young person?"
+    # t: tick or untick a module (mask, index); d: done ticking (mask); due: the date (mask, days)
+    actions: ClassVar[dict[str, tuple[int, ...]]] = {"t": (2,), "d": (1,), "due": (2,)}
 
     async def choose(self, desk: Desk, person: Person) -> list[Reply]:
         return [self.ticks(desk, person, 0)]
 
-    async def other(self, desk: Desk, action: str, args: list[str]) -> list[Reply]:
-        shapes = {"t": 3, "d": 2, "due": 3}
-        if action not in shapes or len(args) != shapes[action]:
-            return [Reply(STALE)]
-        person = await young_person(desk, args[0])
-        if person is None:
-            return await refuse(desk, self.name, args[0])
-        mask = _mask(args[1], len(desk.content.modules))
+    async def other(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
+        mask = _mask(args[0], len(desk.content.modules))
         if mask is None:
-            return [Reply(STALE)]
+            return [Reply(self.stale)]
         if action == "t":
-            index = callback.parse_number(args[2])
+            index = callback.parse_number(args[1])
             if index is None or index >= len(desk.content.modules):
-                return [Reply(STALE)]
+                return [Reply(self.stale)]
             return [self.ticks(desk, person, mask ^ (1 << index))]
         if mask == 0:
             return [Reply("Pick at least one module."), self.ticks(desk, person, 0)]
@@ -50,9 +47,9 @@ class AssignFeature(CaseFeature):
             return [Reply(f"Is there a due date for {label(person)}?", tuple(
                 (Button(text, f"assign:due:{person.id}:{mask:x}:{days}"),)
                 for days, text in DUE_CHOICES.items()))]
-        days = callback.parse_number(args[2])
+        days = callback.parse_number(args[1])
         if days not in DUE_CHOICES:
-            return [Reply(STALE)]
+            return [Reply(self.stale)]
         return [await self.assign(desk, person, mask, days)]
 
     def ticks(self, desk: Desk, person: Person, mask: int) -> Reply:
@@ -95,3 +92,7 @@ class AssignFeature(CaseFeature):
 
 def _mask(raw: str, count: int) -> int | None:
     return callback.parse_mask(raw, count)
+
+
+FEATURE = worker_feature(AssignFeature)
+

@@ -6,31 +6,28 @@ from typing import ClassVar
 
 from sqlalchemy import func, select
 
-from bot.db.models import Alert, Job, ModuleProgress, Person
-from bot.workers.access import STALE, CaseFeature, label, nav_row, page_of, sees_everyone, when
+from bot.db.models import Alert, Job, ModuleProgress, Person, Role
+from bot.features.registry import worker_feature
+from bot.workers.access_rule import caseload_page
+from bot.workers.case import CaseFeature, label, nav_row, when
 from bot.workers.desk import Desk
-from flows import callback
-from flows.base import Button, Event, Reply
+from flows.base import Button, Reply
 
 
-class CaseloadFeature(CaseFeature):
+class CaseloadView(CaseFeature):
+    """The caseload itself: its pages are the picker, each young person with a way into their
+    progress."""
+
     name: ClassVar[str] = "caseload"
     commands: ClassVar[dict[str, str]] = {"caseload": "your young people at a glance"}
+    pick: ClassVar[str] = ""  # its buttons lead into /progress
+    page: ClassVar[str] = "p"
 
-    async def command(self, desk: Desk, event: Event) -> list[Reply]:
-        return [await self.page(desk, 0)]
-
-    async def button(self, desk: Desk, action: str, args: list[str]) -> list[Reply]:
-        page = callback.parse_number(args[0]) if len(args) == 1 else None
-        if action == "p" and page is not None:
-            return [await self.page(desk, page)]
-        return [Reply(STALE)]
-
-    async def page(self, desk: Desk, page: int) -> Reply:
-        found, page, pages = await page_of(desk, page)
+    async def picker(self, desk: Desk, page: int) -> Reply:
+        found, page, pages = await caseload_page(desk, page, self.page_size)
         if not found:
-            return Reply("You have no young people yet. Use /invite to add one.")
-        title = "Everyone's young people" if sees_everyone(desk) else "Your caseload"
+            return Reply(self.nobody)
+        title = "Everyone's young people" if desk.role == Role.MANAGER else "Your caseload"
         lines = [f"{title} · page {page + 1} of {pages}", ""]
         buttons = []
         for person in found:
@@ -58,3 +55,7 @@ class CaseloadFeature(CaseFeature):
         return (f"{label(person)}\n{active}\n"
                 f"modules: {done} done / {assigned} assigned · open alerts: {alerts or 0}\n"
                 f"next check-in: {next_checkin}")
+
+
+FEATURE = worker_feature(CaseloadView)
+

@@ -4,9 +4,9 @@
 times -> a local time -> saved, with the next check-in shown. Also: stop, quiet hours, and the
 "high risk" and "has gone missing before" flags that make a single missed check-in urgent.
 
-Buttons carry plain ids (`ck:<action>:<young person id>:...`); every press looks the young person
-up again and checks that this worker may see them (their own caseload; managers everyone), and
-every look or change is audited.
+Buttons carry plain ids (`ck:<action>:<young person id>:...`); every press goes through
+`CaseFeature`, which looks the young person up again and asks the one access rule, and every
+look or change is audited.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from typing import ClassVar
 from sqlalchemy import func, select
 
 from bot.checkins import CHECKIN, Checkins, quiet_hours, recurrence_of
-from bot.db.models import CheckinAnswer, CheckinSchedule, Job, Person, Role
+from bot.db.models import CheckinAnswer, CheckinSchedule, Job, Person
+from bot.features.registry import worker_feature
 from bot.recurrence import DAY_NAMES
+from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 from flows.clock_words import parse_time
 
-ROLES: set[str] = {Role.SUPPORT_WORKER, Role.MANAGER}
-PAGE = 6
 TIMES = ("08:00", "12:00", "16:00", "18:00", "20:00")
 QUIET_PRESETS = ("2200-0700", "2100-0700", "2100-0800", "2300-0800")  # no colons in button data
 NOT_YOURS = "That young person is not on your caseload."
@@ -32,91 +32,44 @@ STALE = "That button no longer works. Please start again with /checkins."
 NOBODY = "You have no young people to schedule check-ins for yet."
 
 
-def label(person: Person) -> str:
-    return f"{person.pseudonym} ({person.nickname})" if person.nickname else person.pseudonym
-
-
-class CheckinsFeature:
+class CheckinsFeature(CaseFeature):
     name: ClassVar[str] = "checkins"
     commands: ClassVar[dict[str, str]] = {"checkins": "schedule or change a young person's check-ins"}
-    roles: ClassVar[set[str]] = ROLES
+    prefix: ClassVar[str] = "ck"
+    question: ClassVar[str] = "Check-ins for which young person?"
+    page: ClassVar[str] = "p"
+    page_size: ClassVar[int] = 6
+    nobody: ClassVar[str] = NOBODY
+    refused: ClassVar[str] = NOT_YOURS
+    stale: ClassVar[str] = STALE
+    # pat: a pattern; wd: tick a weekday (mask[, day]); wdone: days ticked (mask); t: a time
+    # picked (pattern, hhmm); tt: type a time (pattern); q/qs: quiet hours (preset); risk, miss
+    actions: ClassVar[dict[str, tuple[int, ...]]] = {
+        "pat": (1,), "wd": (1, 2), "wdone": (1,), "t": (2,), "tt": (1,), "stop": (0,),
+        "q": (0,), "qs": (1,), "risk": (0,), "miss": (0,)}
 
     def __init__(self, checkins: Checkins):
         self.checkins = checkins
 
     async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "command" and event.command == "checkins":
-            return [await self._picker(desk, 0)]
-        if event.kind == "button" and event.data.startswith("ck:"):
-            return await self._button(desk, event.data.split(":")[1:])
         if event.kind == "text" and desk.awaited and desk.awaited[0] == self.name:
             return await self._typed(desk, desk.awaited[1], event.text)
-        return None
+        return await super().handle(desk, event)
 
-    # --- who ---------------------------------------------------------------------------------
+    # --- buttons (their young person already checked by CaseFeature) ---------------------------
 
-    def _visible(self, desk: Desk):
-        query = select(Person).where(Person.role == Role.YOUNG_PERSON, Person.active)
-        if desk.role != Role.MANAGER:
-            query = query.where(Person.worker_id == desk.worker.id)
-        return query
+    async def choose(self, desk: Desk, person: Person) -> list[Reply]:
+        await desk.audit("checkins_viewed", person)
+        return [await self._summary(desk, person)]
 
-    async def _young_person(self, desk: Desk, raw_id: str) -> Person | None:
-        """The young person an id names, if this worker may see them now."""
-        person_id = callback.parse_number(raw_id, callback.MAX_ROW_ID)
-        if person_id is None or not desk.worker.active or desk.role not in ROLES:
-            return None
-        person = await desk.session.get(Person, person_id)
-        if person is None or person.role != Role.YOUNG_PERSON or not person.active:
-            return None
-        if desk.role == Role.MANAGER or person.worker_id == desk.worker.id:
-            return person
-        return None
-
-    async def _picker(self, desk: Desk, page: int) -> Reply:
-        total = int(await desk.session.scalar(
-            select(func.count()).select_from(self._visible(desk).subquery())) or 0)
-        if total == 0:
-            return Reply(NOBODY)
-        pages = -(-total // PAGE)
-        page = min(max(page, 0), pages - 1)
-        found = (await desk.session.scalars(
-            self._visible(desk).order_by(Person.id).offset(page * PAGE).limit(PAGE))).all()
-        rows: list[tuple[Button, ...]] = [(Button(label(p), f"ck:y:{p.id}"),) for p in found]
-        nav = []
-        if page > 0:
-            nav.append(Button("◀️ Back", f"ck:p:{page - 1}"))
-        if page < pages - 1:
-            nav.append(Button("More ▶️", f"ck:p:{page + 1}"))
-        title = "Check-ins for which young person?"
-        if pages > 1:
-            title += f" (page {page + 1} of {pages})"
-        return Reply(title, (*rows, tuple(nav)) if nav else tuple(rows))
-
-    # --- buttons -----------------------------------------------------------------------------
-
-    async def _button(self, desk: Desk, parts: list[str]) -> list[Reply]:
-        action, args = (parts[0] if parts else ""), parts[1:]
-        page = callback.parse_number(args[0]) if len(args) == 1 else None
-        if action == "p" and page is not None:
-            return [await self._picker(desk, page)]
-        if not args:
-            return [Reply(STALE)]
-        person = await self._young_person(desk, args[0])
-        if person is None:
-            await desk.audit("access_refused", None, feature=self.name, asked_for=args[0][:12])
-            return [Reply(NOT_YOURS)]
-        rest = args[1:]
-        if action == "y":
-            await desk.audit("checkins_viewed", person)
-            return [await self._summary(desk, person)]
+    async def other(self, desk: Desk, action: str, person: Person, rest: list[str]) -> list[Reply]:
         if action == "pat" and rest == ["custom"]:
             desk.awaiting(self.name, "times", person_id=person.id)
             return [Reply(f"Type the times for {label(person)}'s check-ins, every day, like "
                           "\"08:00, 16:30\".")]
         if action == "pat" and rest in (["daily"], ["weekdays"]):
             return [self._time_picker(person, rest[0])]
-        if action == "wd" and len(rest) in (1, 2):
+        if action == "wd":
             mask = _mask(rest[0])
             if mask is None:
                 return [Reply(STALE)]
@@ -124,18 +77,18 @@ class CheckinsFeature:
             if day is not None and 1 <= day <= 7:
                 mask ^= 1 << day
             return [self._day_picker(person, mask)]
-        if action == "wdone" and len(rest) == 1:
+        if action == "wdone":
             mask = _mask(rest[0])
             if not mask:
                 return [Reply("Pick at least one day."), self._day_picker(person, 0)]
             return [self._time_picker(person, f"w{mask:x}")]
-        if action == "t" and len(rest) == 2:
+        if action == "t":
             at = parse_time(rest[1][:2] + ":" + rest[1][2:]) if len(rest[1]) == 4 else None
             pattern = _pattern(rest[0])
             if at is None or pattern is None:
                 return [Reply(STALE)]
             return await self._save(desk, person, pattern[0], [f"{at:%H:%M}"], pattern[1])
-        if action == "tt" and len(rest) == 1 and _pattern(rest[0]) is not None:
+        if action == "tt" and _pattern(rest[0]) is not None:
             desk.awaiting(self.name, "time", person_id=person.id, pattern=rest[0])
             return [Reply("Type the time, like 18:30.")]
         if action == "stop":
@@ -143,16 +96,16 @@ class CheckinsFeature:
             await desk.audit("checkins_stopped", person)
             said = "⏹ Check-ins stopped" if stopped else "There were no check-ins to stop"
             return [Reply(f"{said} for {label(person)}."), await self._summary(desk, person)]
-        if action == "q" and not rest:
+        if action == "q":
             return [self._quiet_picker(person)]
-        if action == "qs" and len(rest) == 1 and rest[0] in QUIET_PRESETS:
+        if action == "qs" and rest[0] in QUIET_PRESETS:
             start, end = (f"{x[:2]}:{x[2:]}" for x in rest[0].split("-"))
             person.quiet_start, person.quiet_end = start, end
             await self.checkins.reschedule(desk.session, person, desk.now)
             await desk.audit("quiet_hours_set", person, start=start, end=end)
             return [Reply(f"🌙 Quiet hours for {label(person)}: {start}–{end}."),
                     await self._summary(desk, person)]
-        if action in ("risk", "miss") and not rest:
+        if action in ("risk", "miss"):
             if action == "risk":
                 person.high_risk = not person.high_risk
                 await desk.audit("high_risk_set", person, value=person.high_risk)
@@ -164,7 +117,7 @@ class CheckinsFeature:
 
     async def _typed(self, desk: Desk, what: str, text: str) -> list[Reply]:
         context = dict(desk.convo.context)
-        person = await self._young_person(desk, str(context.get("person_id", "")))
+        person = await self.young_person(desk, str(context.get("person_id", "")))
         if person is None:
             desk.clear_awaiting()
             return [Reply(NOT_YOURS)]
@@ -280,6 +233,5 @@ def _pattern(raw: str) -> tuple[str, list[int]] | None:
     return None
 
 
-def checkin_features(checkins: Checkins) -> list[CheckinsFeature]:
-    """The worker features of check-ins, for `build_services`."""
-    return [CheckinsFeature(checkins)]
+FEATURE = worker_feature(CheckinsFeature, needs={"checkins"},
+                         build=lambda kit: CheckinsFeature(kit.checkins))

@@ -11,36 +11,36 @@ from typing import ClassVar
 
 from bot import wellbeing
 from bot.db.models import Person
+from bot.features.registry import worker_feature
+from bot.workers.case import label
 from bot.workers.desk import Desk
-from bot.workers.wellbeing_access import CaseloadFeature, name_of
+from bot.workers.wellbeing import WellbeingCase
 from flows.base import Button, Reply, keyboard
 
 PREFIX = "wclose"
 
 
-class ClosureFeature(CaseloadFeature):
+class ClosureFeature(WellbeingCase):
     name: ClassVar[str] = "closure"
     commands: ClassVar[dict[str, str]] = {"close": "start closure for a young person"}
-    prefix = PREFIX
-    command = "close"
-    question = "Start closure for whom?"
+    prefix: ClassVar[str] = PREFIX
+    question: ClassVar[str] = "Start closure for whom?"
+    actions: ClassVar[dict[str, tuple[int, ...]]] = {"start": (0,), "now": (0,)}
+    cancelled: ClassVar[str] = "OK, nothing has changed."
 
-    async def act(self, desk: Desk, action: str, person: Person,
-                  args: list[str]) -> list[Reply] | None:
+    async def act(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
         if person.closed_at is not None:
             return [Reply(f"{person.pseudonym} was closed on "
                           f"{wellbeing.short_date(person.closed_at)}.")]
-        if action == "pick":
+        if action == self.pick:
             return [self.confirm(person)]
-        if action in ("start", "now"):
-            return [await self.start(desk, person, now=action == "now")]
-        return None
+        return [await self.start(desk, person, now=action == "now")]
 
     def confirm(self, person: Person) -> Reply:
         started = ("\nClosure was already started: the module is assigned."
                    if person.closure_started_at else "")
         return Reply(
-            f"Start closure for {name_of(person)}?{started}\n\n"
+            f"Start closure for {label(person)}?{started}\n\n"
             "• The 'Looking back' module is assigned to them.\n"
             "• When they finish it (or now, if you choose), they and you get a summary: modules "
             "done, how their wheel changed, their safety plan, how to get back in touch.\n"
@@ -62,3 +62,7 @@ class ClosureFeature(CaseloadFeature):
         await desk.audit("closure.done", person)
         return Reply(f"Closure done for {person.pseudonym}. The summary is on its way to them "
                      "and to their worker.")
+
+
+FEATURE = worker_feature(ClosureFeature)
+

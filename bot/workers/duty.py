@@ -9,10 +9,12 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import Alert, Person, Relay, Role
+from bot.features.registry import worker_feature
 from bot.safety.detector import Severity
 from bot.safety.escalation import CONCERNS, Escalation, alert_buttons, category_words
 from bot.safety.young_person_side import active_relay, finish_relay
-from bot.workers.desk import WORKER_ROLES, Desk
+from bot.workers import access_rule
+from bot.workers.desk import Desk
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
@@ -25,15 +27,6 @@ def concern_buttons(content: Content, alert: Alert) -> Keyboard:
                          f"al:concern:{alert.id}:{concern}") for concern in CONCERNS),)
 
 
-def may_handle(worker: Person, alert: Alert, young_person: Person) -> bool:
-    """Managers and the duty list handle any alert; a support worker their own young people's."""
-    if not worker.active or worker.role not in WORKER_ROLES:
-        return False
-    if worker.role in (Role.MANAGER, Role.DUTY_WORKER, Role.ADMIN):
-        return worker.role != Role.ADMIN
-    return worker.on_duty_list or worker.on_duty or young_person.worker_id == worker.id
-
-
 class DutyFeature:
     name: ClassVar[str] = "duty"
     commands: ClassVar[dict[str, str]] = {
@@ -41,7 +34,8 @@ class DutyFeature:
         "offduty": "go off duty",
         "alerts": "open alerts you can handle",
     }
-    roles: ClassVar[set[str]] = {Role.SUPPORT_WORKER, Role.DUTY_WORKER, Role.MANAGER}
+    prefix: ClassVar[str] = "al"
+    roles: ClassVar[set[str]] = access_rule.ALERT_ROLES
 
     def __init__(self, escalation: Escalation):
         self.escalation = escalation
@@ -74,7 +68,7 @@ class DutyFeature:
         rows = []
         for alert in alerts:
             young = await desk.session.get(Person, alert.person_id)
-            if young is not None and may_handle(desk.worker, alert, young):
+            if young is not None and access_rule.may_see(desk.worker, young, alert):
                 rows.append((alert, young))
         if not rows:
             return [Reply("No open alerts for you. 👍")]
@@ -82,18 +76,10 @@ class DutyFeature:
                       f"{category_words(a)} – {a.status}", alert_buttons(desk.content, a))
                 for a, y in rows]
 
-    async def _load(self, desk: Desk, alert_id: str) -> tuple[Alert, Person] | None:
-        row_id = callback.parse_number(alert_id, callback.MAX_ROW_ID)
-        alert = await desk.session.get(Alert, row_id) if row_id is not None else None
-        young = await desk.session.get(Person, alert.person_id) if alert else None
-        if alert is None or young is None or not may_handle(desk.worker, alert, young):
-            return None
-        return alert, young
-
     async def _button(self, desk: Desk, data: str) -> list[Reply]:
         pressed = callback.parse(data)
         action, alert_id = pressed.part(0), pressed.part(1)
-        loaded = await self._load(desk, alert_id)
+        loaded = await access_rule.alert(desk, self.name, alert_id)
         if loaded is None:
             return [Reply(desk.content.text("staff.alert.not_yours"))]
         alert, young = loaded
@@ -151,7 +137,7 @@ class DutyFeature:
         return [Reply(text("staff.alert.noted_open", noted=said), alert_buttons(desk.content, alert))]
 
     async def _resolve_with(self, desk: Desk, note: str) -> list[Reply]:
-        loaded = await self._load(desk, str(desk.convo.context.get("alert_id", "")))
+        loaded = await access_rule.alert(desk, self.name, str(desk.convo.context.get("alert_id", "")))
         desk.clear_awaiting()
         if loaded is None:
             return [Reply(desk.content.text("staff.alert.not_yours"))]
@@ -191,35 +177,5 @@ class DutyFeature:
                       "still checked for danger.", ((Button("End chat", f"rl:end:{relay.id}"),),))]
 
 
-class RelayFeature:
-    """While a worker talks with a young person, their typed text goes to them."""
-
-    name: ClassVar[str] = "relay"
-    commands: ClassVar[dict[str, str]] = {}
-    roles: ClassVar[set[str]] = {Role.SUPPORT_WORKER, Role.DUTY_WORKER, Role.MANAGER}
-
-    async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "button" and event.data.startswith("rl:end:"):
-            return await self._end(desk)
-        if event.kind != "text" or desk.awaited != ("relay", "talking"):
-            return None
-        relay = await active_relay(desk.session, worker_id=desk.worker.id)
-        if relay is None:
-            desk.clear_awaiting()
-            return None
-        young = await desk.session.get(Person, relay.young_person_id)
-        if young is None:
-            return None
-        await desk.tell(young, desk.content.text("safety.relay_from_worker", text=event.text),
-                        ((Button(desk.content.text("safety.relay_end_button"),
-                                 f"rl:end:{relay.id}"),),), alert_id=relay.alert_id)
-        await desk.audit("relay_message", young, relay_id=relay.id)
-        return []
-
-    async def _end(self, desk: Desk) -> list[Reply]:
-        relay: Relay | None = await active_relay(desk.session, worker_id=desk.worker.id)
-        desk.clear_awaiting()
-        if relay is None:
-            return [Reply("That chat has already ended.")]
-        await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
-        return [Reply("The chat has ended. The young person has been told.")]
+FEATURE = worker_feature(DutyFeature, needs={"escalation"},
+                         build=lambda kit: DutyFeature(kit.escalation))

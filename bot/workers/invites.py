@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import people
 from bot.db.models import Person, Role
+from bot.features.registry import worker_feature
 from bot.outbox import enqueue
 from bot.qr import deep_link, qr_png
-from bot.workers.access import CASELOAD_ROLES
+from bot.workers.access_rule import CASELOAD_ROLES
 from bot.workers.desk import Desk
 from flows.base import Event, Reply
 
@@ -65,3 +66,6 @@ async def announce_other_invite(session: AsyncSession, young_person: Person, now
     await _tell_own_worker(session, young_person, now,
                            f"ℹ️ {young_person.pseudonym} opened another worker's invite link. "
                            "They are still on your caseload; nothing was changed.")
+
+
+FEATURE = worker_feature(InviteFeature, build=lambda kit: InviteFeature(kit.bot_username))

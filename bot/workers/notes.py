@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.db.models import CaseNote, Person
-from bot.workers.access import CaseFeature, label, refuse, young_person
+from bot.features.registry import worker_feature
+from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows.base import Event, Reply
 
@@ -34,12 +35,16 @@ class NoteFeature(CaseFeature):
     async def save(self, desk: Desk, text: str) -> list[Reply]:
         subject = str(desk.convo.context.get("subject", ""))
         desk.clear_awaiting()
-        person = await young_person(desk, subject)  # rights may have changed since they picked
+        person = await self.young_person(desk, subject)
         if person is None:
-            return await refuse(desk, self.name, subject)
+            return [Reply(self.refused)]
         note = CaseNote(author_id=desk.worker.id, subject_id=person.id, text=text,
                         created_at=desk.now)
         desk.session.add(note)
         await desk.session.flush()
         await desk.audit("note_added", person, note_id=note.id)
         return [Reply(f"Note saved for {label(person)}.")]
+
+
+FEATURE = worker_feature(NoteFeature)
+

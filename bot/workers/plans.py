@@ -6,29 +6,28 @@ from typing import ClassVar
 
 from bot import wellbeing
 from bot.db.models import Person, SafetyPlanRecord
+from bot.features.registry import worker_feature
+from bot.workers.case import label
 from bot.workers.desk import Desk
-from bot.workers.wellbeing_access import CaseloadFeature, name_of
+from bot.workers.wellbeing import WellbeingCase
 from flows.base import Button, Reply, keyboard
 from flows.safety_plan import plan_text
 
 PREFIX = "wplan"
 
 
-class PlansFeature(CaseloadFeature):
+class PlansFeature(WellbeingCase):
     name: ClassVar[str] = "plans"
     commands: ClassVar[dict[str, str]] = {
         "plan": "see a young person's safety plan, or ask them to update it"}
-    prefix = PREFIX
-    command = "plan"
-    question = "Whose safety plan?"
+    prefix: ClassVar[str] = PREFIX
+    question: ClassVar[str] = "Whose safety plan?"
+    actions: ClassVar[dict[str, tuple[int, ...]]] = {"see": (0,), "ask": (0,)}
 
-    async def act(self, desk: Desk, action: str, person: Person,
-                  args: list[str]) -> list[Reply] | None:
-        if action in ("pick", "see"):
-            return [await self.show(desk, person)]
+    async def act(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
         if action == "ask":
             return [await self.ask(desk, person)]
-        return None
+        return [await self.show(desk, person)]  # the pick, or "see"
 
     async def show(self, desk: Desk, person) -> Reply:
         """The plan as the young person wrote it; every read is audited."""
@@ -37,7 +36,7 @@ class PlansFeature(CaseloadFeature):
         plan = dict(record.sections or {}) if record else {}
         updated = f"\nLast changed {wellbeing.short_date(record.updated_at)}." if record else ""
         body = plan_text(desk.content, plan, for_young_person=False)
-        return Reply(f"{name_of(person)}{updated}\n\n{body}", keyboard(
+        return Reply(f"{label(person)}{updated}\n\n{body}", keyboard(
             [Button("📨 Ask them to update it", f"{PREFIX}:ask:{person.id}")]))
 
     async def ask(self, desk: Desk, person) -> Reply:
@@ -49,3 +48,7 @@ class PlansFeature(CaseloadFeature):
         await desk.tell(person, text("plan.nudge"),
                         keyboard([Button(text("plan.nudge_button"), "plan:enter")]))
         return Reply(f"Sent. {person.pseudonym} will get a message with a button into their plan.")
+
+
+FEATURE = worker_feature(PlansFeature)
+

@@ -7,7 +7,8 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import ModuleProgress, Person
-from bot.workers.access import CaseFeature, label, when
+from bot.features.registry import worker_feature
+from bot.workers.case import CaseFeature, label, when
 from bot.workers.desk import Desk
 from flows.base import Reply
 
@@ -52,3 +53,7 @@ class ProgressFeature(CaseFeature):
         if len(lines) == 1:
             lines += ["", "No modules assigned or started yet. Use /assign to give some."]
         return [Reply("\n".join(lines))]
+
+
+FEATURE = worker_feature(ProgressFeature)
+

@@ -7,7 +7,8 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from bot.db.models import Person, Role
-from bot.workers.access import STALE, CaseFeature, label, refuse, young_person
+from bot.features.registry import worker_feature
+from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows import callback
 from flows.base import Button, Reply
@@ -23,6 +24,7 @@ class TransferFeature(CaseFeature):
     name: ClassVar[str] = "transfer"
     commands: ClassVar[dict[str, str]] = {"transfer": "hand a young person to another worker"}
     question: ClassVar[str] = "Transfer which young person?"
+    actions: ClassVar[dict[str, tuple[int, ...]]] = {"to": (1,)}  # to: the worker's id
 
     async def choose(self, desk: Desk, person: Person) -> list[Reply]:
         workers = (await desk.session.scalars(select(Person).where(
@@ -34,13 +36,8 @@ class TransferFeature(CaseFeature):
                         for w in workers)
         return [Reply(f"Who should take on {label(person)}?", buttons)]
 
-    async def other(self, desk: Desk, action: str, args: list[str]) -> list[Reply]:
-        if action != "to" or len(args) != 2:
-            return [Reply(STALE)]
-        person = await young_person(desk, args[0])
-        if person is None:
-            return await refuse(desk, self.name, args[0])
-        target_id = callback.parse_number(args[1], callback.MAX_ROW_ID)
+    async def other(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
+        target_id = callback.parse_number(args[0], callback.MAX_ROW_ID)
         target = await desk.session.get(Person, target_id) if target_id is not None else None
         if target is None or target.role not in TAKES_CASES or not target.active:
             return [Reply("That worker can't take on young people.")]
@@ -55,3 +52,7 @@ class TransferFeature(CaseFeature):
             if worker is not None and worker.id != desk.worker.id and worker.active:
                 await desk.tell(worker, text + f" (by {worker_label(desk.worker)})")
         return [Reply(f"Done: {label(person)} is now with {worker_label(target)}.")]
+
+
+FEATURE = worker_feature(TransferFeature)
+

@@ -1,12 +1,17 @@
-"""The wellbeing worker features: /plan, /wheel and /close (support workers and managers)."""
+"""The wellbeing worker features, /plan, /wheel and /close: what they share."""
 
 from __future__ import annotations
 
-from bot.workers.closure import ClosureFeature
-from bot.workers.desk import WorkerFeature
-from bot.workers.plans import PlansFeature
-from bot.workers.wheels import WheelsFeature
+from typing import ClassVar
+
+from bot.workers.case import CaseFeature
 
 
-def wellbeing_features() -> list[WorkerFeature]:
-    return [PlansFeature(), WheelsFeature(), ClosureFeature()]
+class WellbeingCase(CaseFeature):
+    """A case feature whose picker says `pick` (its other buttons name an action), in the
+    wellbeing features' own words."""
+
+    pick: ClassVar[str] = "pick"
+    page: ClassVar[str] = "page"
+    nobody: ClassVar[str] = "There is nobody on your caseload yet."
+    refused: ClassVar[str] = "Sorry, that young person is not on your caseload."

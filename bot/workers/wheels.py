@@ -7,31 +7,30 @@ from typing import ClassVar
 
 from bot import wellbeing
 from bot.db.models import Person
+from bot.features.registry import worker_feature
+from bot.workers.case import label
 from bot.workers.desk import Desk
-from bot.workers.wellbeing_access import CaseloadFeature, name_of
+from bot.workers.wellbeing import WellbeingCase
 from flows import callback
 from flows.base import Button, Keyboard, Reply, keyboard
 
 PREFIX = "wwheel"
 
 
-class WheelsFeature(CaseloadFeature):
+class WheelsFeature(WellbeingCase):
     name: ClassVar[str] = "wheels"
     commands: ClassVar[dict[str, str]] = {
         "wheel": "see a young person's outcome wheels, ask for a new one, or set how often"}
-    prefix = PREFIX
-    command = "wheel"
-    question = "Whose wheel?"
+    prefix: ClassVar[str] = PREFIX
+    question: ClassVar[str] = "Whose wheel?"
+    actions: ClassVar[dict[str, tuple[int, ...]]] = {"see": (0,), "ask": (0,), "every": (1,)}
 
-    async def act(self, desk: Desk, action: str, person: Person,
-                  args: list[str]) -> list[Reply] | None:
-        if action in ("pick", "see"):
-            return await self.history(desk, person)
+    async def act(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
         if action == "ask":
             return [await self.ask(desk, person)]
-        if action == "every" and len(args) == 1:
+        if action == "every":
             return [await self.set_gap(desk, person, args[0])]
-        return None
+        return await self.history(desk, person)  # the pick, or "see"
 
     def _buttons(self, person: Person) -> Keyboard:
         gaps = [Button(("✓ " if person.wheel_every_weeks == weeks else "") + f"{weeks} weeks",
@@ -47,11 +46,11 @@ class WheelsFeature(CaseloadFeature):
         gap = (f"every {person.wheel_every_weeks} weeks" if person.wheel_every_weeks
                else "only when asked")
         if not wheels:
-            return [Reply(f"{name_of(person)} has not filled in a wheel yet. Offered {gap}.",
+            return [Reply(f"{label(person)} has not filled in a wheel yet. Offered {gap}.",
                           self._buttons(person))]
         chart = wellbeing.wheel_drawing(desk.content, wheels, person.pseudonym)
         assert chart is not None
-        caption = "\n".join([f"🎯 {name_of(person)}: first and latest wheel", "",
+        caption = "\n".join([f"🎯 {label(person)}: first and latest wheel", "",
                              *wellbeing.worker_change_lines(desk.content, wheels)])
         table = wellbeing.wheel_table(desk.content, wheels)
         return [Reply(caption, photo=chart),
@@ -80,3 +79,7 @@ class WheelsFeature(CaseloadFeature):
                          self._buttons(person))
         return Reply(f"{person.pseudonym}'s wheel will be offered every {person.wheel_every_weeks} "
                      f"weeks. Next: {wellbeing.short_date(job.due_at)}.", self._buttons(person))
+
+
+FEATURE = worker_feature(WheelsFeature)
+

@@ -6,7 +6,7 @@ bot's update tracker), so they never sleep and never guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram.ext import Application
 
@@ -29,7 +29,6 @@ class Stack:
     clock: object
     app: Application | None = None
     services: Services | None = None
-    worker_features: list = field(default_factory=list)
 
     @property
     def router(self) -> ConversationRouter:
@@ -37,8 +36,7 @@ class Stack:
         return self.services.router
 
     async def start_bot(self) -> None:
-        self.services = build_services(self.db, content=self.content, now=self.clock,
-                                       worker_features=self.worker_features)
+        self.services = build_services(self.db, content=self.content, now=self.clock)
         self.app = build_application(self.server.token, self.services.router,
                                      base_url=self.server.base_url,
                                      base_file_url=self.server.base_file_url,

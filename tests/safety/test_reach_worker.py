@@ -175,10 +175,10 @@ class AskingGate:
 
 
 async def test_after_the_gate_has_asked_kindly_the_bot_does_not_offer_again(db, content, clock):
-    from bot.conversation import ConversationRouter
+    from tests.conftest import router_for
     from tests.transcript import Chat
 
-    sam = Chat(ConversationRouter(db, content, safety=AskingGate(), clock=clock), telegram_id=YP)
+    sam = Chat(router_for(db, content, clock, safety=AskingGate()), telegram_id=YP)
     await sam.onboard()
     replies = await sam.send(SAID)
     assert [r.text for r in replies] == ["Would you like me to tell a worker?",

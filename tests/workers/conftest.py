@@ -11,7 +11,8 @@ from sqlalchemy import select
 from bot import people
 from bot.conversation import ConversationRouter
 from bot.db.models import AuditEntry, Conversation, Person, Role
-from bot.workers import default_features
+from bot.features.registry import WORKER, YOUNG_PERSON
+from tests.conftest import router_for
 from tests.transcript import Chat
 
 JO, AL, SAM, MO, ADA, BEA = 9001, 9002, 9003, 9004, 9005, 9006
@@ -43,8 +44,8 @@ class Team:
 
 @pytest.fixture
 def worker_router(db, practice_content, clock) -> ConversationRouter:
-    return ConversationRouter(db, practice_content, clock=clock,
-                              worker_features=default_features())
+    """The young person's flows and the worker features that need no alerts or check-ins."""
+    return router_for(db, practice_content, clock, sides=(YOUNG_PERSON, WORKER))
 
 
 @pytest.fixture

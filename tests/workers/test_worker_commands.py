@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
 from bot import people
+from bot.catalogue import registry
 from bot.db.models import Alert, CaseNote, Conversation, Job, ModuleProgress, OutboxMessage, Person, Role
+from bot.features.registry import WORKER, Kit
 from bot.outbox import decode_buttons
-from bot.workers import default_features
+from content.loader import default_content
 from flows.base import Button, Event
 from tests.workers.conftest import AL, BEA, JO, MO, PAT, Team
 
@@ -20,7 +24,9 @@ async def outbox(team: Team) -> list[OutboxMessage]:
         return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
 
 
-WORKER_COMMANDS = sorted(c for f in default_features() for c in f.commands)
+# the worker commands that need no alerts or check-ins running
+WORKER_COMMANDS = sorted(registry(Kit(default_content(), datetime.now), sides=(WORKER,))
+                         .worker_by_command)
 
 
 def test_the_worker_commands_are_the_ones_the_issue_asks_for():
