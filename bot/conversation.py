@@ -363,7 +363,7 @@ class ConversationRouter:
                       arrival: str) -> list[Reply]:
         """Workers: each feature in turn; the one awaiting the worker's typed text goes first."""
         if not person.active:
-            return [Reply("This account has been switched off. Please talk to your manager.")]
+            return [Reply(self.content.text("staff.said.switched_off"))]
         convo = await conversation_of(session, person.id)
         if convo is None:
             convo = begin_conversation(session, person.id, "worker", "idle")
@@ -380,7 +380,7 @@ class ConversationRouter:
         if event.kind == "command" and event.command not in ("start", "help"):
             replies.append(Reply(self.content.text("general.unknown_command")))
         if event.kind == "button":
-            replies.append(Reply("That button no longer works."))
+            replies.append(Reply(self.content.text("staff.said.stale_button")))
         return replies + [worker_help(self.registry.workers, desk)]
 
     def _workers_for(self, desk: Desk, event: Event) -> list[WorkerFeature]:

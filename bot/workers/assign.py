@@ -42,7 +42,7 @@ class AssignFeature(CaseFeature):
                 return [Reply(self.stale)]
             return [self.ticks(desk, person, mask ^ (1 << index))]
         if mask == 0:
-            return [Reply("Pick at least one module."), self.ticks(desk, person, 0)]
+            return [Reply(desk.content.text("staff.said.pick_a_module")), self.ticks(desk, person, 0)]
         if action == "d":
             return [Reply(f"Is there a due date for {label(person)}?", tuple(
                 (Button(text, f"assign:due:{person.id}:{mask:x}:{days}"),)

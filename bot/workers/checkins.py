@@ -80,7 +80,7 @@ class CheckinsFeature(CaseFeature):
         if action == "wdone":
             mask = _mask(rest[0])
             if not mask:
-                return [Reply("Pick at least one day."), self._day_picker(person, 0)]
+                return [Reply(desk.content.text("staff.said.pick_a_day")), self._day_picker(person, 0)]
             return [self._time_picker(person, f"w{mask:x}")]
         if action == "t":
             at = parse_time(rest[1][:2] + ":" + rest[1][2:]) if len(rest[1]) == 4 else None
@@ -90,7 +90,7 @@ class CheckinsFeature(CaseFeature):
             return await self._save(desk, person, pattern[0], [f"{at:%H:%M}"], pattern[1])
         if action == "tt" and _pattern(rest[0]) is not None:
             desk.awaiting(self.name, "time", person_id=person.id, pattern=rest[0])
-            return [Reply("Type the time, like 18:30.")]
+            return [Reply(desk.content.text("staff.said.type_a_time"))]
         if action == "stop":
             stopped = await self.checkins.stop(desk.session, person, desk.now)
             await desk.audit("checkins_stopped", person)

@@ -54,13 +54,12 @@ class DutyFeature:
     async def _duty(self, desk: Desk, on: bool) -> list[Reply]:
         worker = desk.worker
         if on and worker.role not in CAN_GO_ON_DUTY and not worker.on_duty_list:
-            return [Reply("You are not on the duty list. Ask a manager to add you.")]
+            return [Reply(desk.content.text("staff.said.not_on_duty_list"))]
         worker.on_duty = on
         await desk.audit("on_duty" if on else "off_duty")
         if on:
-            return [Reply("🟢 You are on duty. Alerts will come to you first. "
-                          "Send /offduty when you finish.")]
-        return [Reply("⚪ You are off duty. Thank you.")]
+            return [Reply(desk.content.text("staff.said.on_duty"))]
+        return [Reply(desk.content.text("staff.said.off_duty"))]
 
     async def _list(self, desk: Desk) -> list[Reply]:
         alerts = (await desk.session.scalars(select(Alert).where(
@@ -71,7 +70,7 @@ class DutyFeature:
             if young is not None and access_rule.may_see(desk.worker, young, alert):
                 rows.append((alert, young))
         if not rows:
-            return [Reply("No open alerts for you. 👍")]
+            return [Reply(desk.content.text("staff.said.no_open_alerts"))]
         return [Reply(f"#{a.id} {Severity(a.severity).label.upper()} – {y.pseudonym} – "
                       f"{category_words(a)} – {a.status}", alert_buttons(desk.content, a))
                 for a, y in rows]
@@ -160,7 +159,7 @@ class DutyFeature:
         await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now)
         existing = await active_relay(desk.session, young_person_id=young.id)
         if existing is not None and existing.worker_id != desk.worker.id:
-            return [Reply("Another worker is already talking with them.")]
+            return [Reply(desk.content.text("staff.said.someone_else_talking"))]
         relay = existing or Relay(alert_id=alert.id, worker_id=desk.worker.id,
                                   young_person_id=young.id, started_at=desk.now)
         if existing is None:

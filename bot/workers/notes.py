@@ -22,9 +22,9 @@ class NoteFeature(CaseFeature):
                 return await self.save(desk, event.text.strip())
             if event.kind == "command" and event.command == "cancel":
                 desk.clear_awaiting()
-                return [Reply("OK, no note saved.")]
+                return [Reply(desk.content.text("staff.said.no_note_saved"))]
             if event.kind == "media":
-                return [Reply("Please type the note as text, or /cancel.")]
+                return [Reply(desk.content.text("staff.said.note_as_text"))]
             desk.clear_awaiting()  # they moved on to something else
         return await super().handle(desk, event)
 

@@ -43,9 +43,9 @@ class RelayFeature:
         relay: Relay | None = await active_relay(desk.session, worker_id=desk.worker.id)
         desk.clear_awaiting()
         if relay is None:
-            return [Reply("That chat has already ended.")]
+            return [Reply(desk.content.text("staff.said.chat_already_ended"))]
         await finish_relay(desk.session, relay, desk.content, desk.now, ended_by="worker")
-        return [Reply("The chat has ended. The young person has been told.")]
+        return [Reply(desk.content.text("staff.said.chat_ended"))]
 
 
 FEATURE = worker_feature(RelayFeature, needs={"escalation"})

@@ -31,7 +31,7 @@ class TransferFeature(CaseFeature):
             Person.role.in_(TAKES_CASES), Person.active.is_(True),
             Person.id != person.worker_id).order_by(Person.display_name, Person.id))).all()
         if not workers:
-            return [Reply("There is no other worker to transfer to.")]
+            return [Reply(desk.content.text("staff.said.no_other_worker"))]
         buttons = tuple((Button(worker_label(w), f"transfer:to:{person.id}:{w.id}"),)
                         for w in workers)
         return [Reply(f"Who should take on {label(person)}?", buttons)]
@@ -40,7 +40,7 @@ class TransferFeature(CaseFeature):
         target_id = callback.parse_number(args[0], callback.MAX_ROW_ID)
         target = await desk.session.get(Person, target_id) if target_id is not None else None
         if target is None or target.role not in TAKES_CASES or not target.active:
-            return [Reply("That worker can't take on young people.")]
+            return [Reply(desk.content.text("staff.said.worker_cannot_take"))]
         if target.id == person.worker_id:
             return [Reply(f"{label(person)} is already with {worker_label(target)}.")]
         previous = await desk.session.get(Person, person.worker_id) if person.worker_id else None

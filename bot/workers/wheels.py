@@ -68,7 +68,7 @@ class WheelsFeature(WellbeingCase):
     async def set_gap(self, desk: Desk, person: Person, raw: str) -> Reply:
         weeks = callback.parse_number(raw)
         if raw != "off" and weeks not in wellbeing.WHEEL_GAPS_WEEKS:
-            return Reply("Sorry, that is not one of the choices.")
+            return Reply(desk.content.text("staff.said.not_a_choice"))
         person.wheel_every_weeks = None if raw == "off" else weeks
         await desk.audit("wheel.schedule", person, every_weeks=person.wheel_every_weeks)
         wheels = await wellbeing.wheels_of(desk.session, person.id)
