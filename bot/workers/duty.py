@@ -18,6 +18,7 @@ from bot.workers.desk import Desk
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
+from flows.common import SETTLE
 
 CAN_GO_ON_DUTY = {Role.DUTY_WORKER, Role.MANAGER}
 
@@ -100,7 +101,7 @@ class DutyFeature:
 
     async def _acknowledge(self, desk: Desk, alert: Alert, young: Person) -> list[Reply]:
         """Paging stops; the reply says who else was told and what is left to do, with only
-        those buttons (no Acknowledge)."""
+        those buttons (no Acknowledge), and the pressed page's own buttons come off."""
         text = desk.content.text
         if not await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now):
             by = await desk.session.get(Person, alert.acknowledged_by_id) \
@@ -111,14 +112,14 @@ class DutyFeature:
                 else (by.display_name or by.pseudonym) if by is not None else text("staff.page.someone")
             return [Reply(text("staff.page.already_acknowledged", id=alert.id,
                                pseudonym=young.pseudonym, name=name, when=when),
-                          alert_buttons(desk.content, alert))]
+                          alert_buttons(desk.content, alert), action=SETTLE)]
         others = [p.display_name or p.pseudonym
                   for p in await self.escalation.others_paged(desk.session, alert, desk.worker)]
         told = ("" if not others else " " + text("staff.page.told_one", others=others[0])
                 if len(others) == 1
                 else " " + text("staff.page.told_others", others=", ".join(others)))
         return [Reply(text("staff.page.acknowledged", id=alert.id, pseudonym=young.pseudonym,
-                           told=told), alert_buttons(desk.content, alert))]
+                           told=told), alert_buttons(desk.content, alert), action=SETTLE)]
 
     async def _concern(self, desk: Desk, alert: Alert, young: Person,
                        rest: list[str]) -> list[Reply]:
