@@ -73,7 +73,7 @@ class DutyFeature:
         if not rows:
             return [Reply(desk.content.text("staff.said.no_open_alerts"))]
         return [Reply(f"#{a.id} {Severity(a.severity).label.upper()} – {y.pseudonym} – "
-                      f"{category_words(a)} – {a.status}", alert_buttons(desk.content, a))
+                      f"{category_words(desk.content, a)} – {a.status}", alert_buttons(desk.content, a))
                 for a, y in rows]
 
     async def _button(self, desk: Desk, data: str) -> list[Reply]:
