@@ -21,7 +21,7 @@ $(TRAIN_STAMP): pyproject.toml
 	$(TRAIN)/bin/pip install --quiet -e '.[train]'
 	touch $(TRAIN_STAMP)
 
-.PHONY: install demo run test lint check bench model
+.PHONY: install demo run test lint check bench model model-check
 install: $(STAMP)
 
 demo: $(STAMP)  ## the whole system offline, with a web page to try it (PORT=8081 for another port)
@@ -44,6 +44,12 @@ test: $(STAMP)  ## lint, content check, the whole suite on SQLite, then again on
 model: $(TRAIN_STAMP)  ## rebuild content/safety/model from the corpus (train split, then dev thresholds)
 	$(TRAIN)/bin/python -m bot.safety.train
 	$(TRAIN)/bin/python -m bot.safety.tune
+
+model-check: $(TRAIN_STAMP)  ## two short training runs must write the same bytes (rebuilds are exact)
+	@dir=$$(mktemp -d); for run in 1 2; do \
+	  $(TRAIN)/bin/python -m bot.safety.train --out $$dir/$$run --limit 160 --epochs 1 >/dev/null 2>&1 || exit 1; \
+	done; sha256sum $$dir/1/model.onnx $$dir/2/model.onnx; \
+	cmp -s $$dir/1/model.onnx $$dir/2/model.onnx && echo "same bytes" || { echo "the two runs differ"; exit 1; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/detector.py

@@ -28,8 +28,10 @@ LEGACY_LABELS = {"critical": (Severity.CRITICAL, ""), "same_day": (Severity.HIGH
                  "lookalike": (Severity.NONE, "lookalike")}
 SPLITS = {
     "train": ("train_a.tsv", "train_b.tsv", "train_c.tsv", "train_d.tsv", "train_e.tsv",
-              "train_f.tsv", "train_g.tsv", "train_h.tsv", "train_i.tsv", "train_j.tsv"),
-    "dev": ("dev.tsv", "dev_b.tsv"),
+              "train_f.tsv", "train_g.tsv", "train_h.tsv", "train_i.tsv", "train_j.tsv",
+              "train_k.tsv", "train_l.tsv", "train_m.tsv", "train_n.tsv", "train_o.tsv",
+              "train_p.tsv"),
+    "dev": ("dev.tsv", "dev_b.tsv", "dev_c.tsv"),
     "test": ("test.tsv",),
 }
 CATEGORIES = (

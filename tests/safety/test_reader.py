@@ -26,10 +26,10 @@ def lexicon(severity: Severity) -> Detection:
     (Severity.NONE, reading(0.9, 0.8, 0.2), Severity.HIGH),
     (Severity.HIGH, reading(0.4, 0.0), Severity.HIGH),
     (Severity.NONE, reading(0.95, 0.9, 0.8), Severity.CRITICAL),
-    # a model sure it is ordinary lowers a lexicon hit one level (a flag becomes a question),
-    # never a critical one
-    (Severity.HIGH, reading(0.05), Severity.MEDIUM),
+    # a model sure it is ordinary turns a lexicon hit into a kind question, never a critical
+    (Severity.HIGH, reading(0.05), Severity.NONE),
     (Severity.MEDIUM, reading(0.05), Severity.NONE),
+    (Severity.HIGH, reading(0.2), Severity.HIGH),  # not sure enough: the lexicon stands
     (Severity.CRITICAL, reading(0.01), Severity.CRITICAL),
     (Severity.NONE, reading(0.01), Severity.NONE),
 ])
@@ -37,7 +37,7 @@ def test_the_higher_channel_wins_and_a_disagreement_below_critical_is_asked_not_
         lex, model, expected):
     severity, _, ask = combine(lexicon(lex), model, T)
     assert severity == expected
-    assert ask == (lex == Severity.MEDIUM and model.p_medium < T.veto)
+    assert ask == (Severity.NONE < lex < Severity.CRITICAL and model.p_medium < T.veto)
 
 
 def test_unsure_about_same_day_asks_instead_of_paging():
