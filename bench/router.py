@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import load  # noqa: E402  (the same seeding and database set-up as the load test)
 
-from bot.conversation import Identity  # noqa: E402
 from bot.db.engine import Database  # noqa: E402
+from bot.router import Identity  # noqa: E402
 from bot.runtime import GC_THRESHOLDS  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from flows.base import Event  # noqa: E402

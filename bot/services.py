@@ -20,11 +20,11 @@ from bot.charts import stop_chart_helper
 from bot.checkins import CheckinRules, Checkins
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation import ConversationRouter, system_clock
 from bot.db.engine import Database
 from bot.email import SmtpTransport
 from bot.features.registry import Kit
 from bot.outbox import OutboxSender, Transport
+from bot.router import ConversationRouter, system_clock
 from bot.safety.detecting_gate import DetectingGate
 from bot.safety.detector import Detector
 from bot.safety.escalation import Escalation

@@ -15,10 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.catalogue import registry
-from bot.conversation import ConversationRouter
 from bot.crypto import keyring, new_key
 from bot.db.engine import Database
 from bot.features.registry import YOUNG_PERSON, Kit, Side
+from bot.router import ConversationRouter
+from bot.safety.gate import CountingGate
 from content.loader import Content, default_content, load_module_file
 from tests.transcript import Chat
 
@@ -132,9 +133,10 @@ def practice_content(content) -> Content:
 def router_for(db, content: Content, clock, *, sides: tuple[Side, ...] = (YOUNG_PERSON,),
                safety=None) -> ConversationRouter:
     """A router with the features of these sides that need no running services (no alerts, no
-    check-ins): by default the young person's flows alone."""
-    return ConversationRouter(db, registry(Kit(content, clock), sides=sides), safety=safety,
-                              clock=clock)
+    check-ins): by default the young person's flows alone, with a gate that only counts what
+    it read (a router is never built without a gate)."""
+    return ConversationRouter(db, registry(Kit(content, clock), sides=sides),
+                              safety=safety or CountingGate(), clock=clock)
 
 
 @pytest.fixture

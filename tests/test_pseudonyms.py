@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot import people
-from bot.conversation import Identity
 from bot.db.models import Role
+from bot.router import Identity
 from flows.base import Event
 
 

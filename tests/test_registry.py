@@ -9,7 +9,6 @@ from typing import ClassVar
 import pytest
 
 from bot.catalogue import FEATURES, registry
-from bot.conversation import ConversationRouter
 from bot.features.registry import (
     WORKER,
     YOUNG_PERSON,
@@ -20,6 +19,7 @@ from bot.features.registry import (
     Registry,
     RegistryError,
 )
+from bot.router import ConversationRouter
 from bot.safety.gate import CountingGate
 from flows.base import Button, Flow, Goto, Turn, keyboard
 from tests.transcript import Chat

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from bot import people
-from bot.conversation import ConversationRouter
 from bot.db.models import AuditEntry, Role, SafetyPlanRecord
 from bot.features.registry import WORKER, YOUNG_PERSON
+from bot.router import ConversationRouter
 from bot.wellbeing import short_date
 from tests.conftest import router_for
 from tests.transcript import Chat

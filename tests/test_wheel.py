@@ -14,10 +14,10 @@ from sqlalchemy import select
 from bot import wellbeing
 from bot.charts import wheel_chart
 from bot.clock import Clock
-from bot.conversation import ConversationRouter
 from bot.db.models import Job, WheelResult
 from bot.features.registry import WORKER, YOUNG_PERSON
 from bot.outbox import as_reply
+from bot.router import ConversationRouter
 from tests.conftest import router_for
 from tests.transcript import Chat
 from tests.wellbeing_helpers import link_to_worker, outbox_for, person
