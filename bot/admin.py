@@ -128,7 +128,7 @@ async def deactivate_worker(db: Database, ident: str, *, to_manager: str | None 
         worker.on_duty_list = False
         handed = await hand_over(session, worker, escalation, content, now)
         return (f"{worker.display_name} ({worker.pseudonym}) is switched off."
-                f"{handed.words()}{moved}")
+                f"{handed.words(content)}{moved}")
 
 
 # --- the command line -------------------------------------------------------------------------

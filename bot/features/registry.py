@@ -54,8 +54,8 @@ class YoungPersonHook(Protocol):
 
 @dataclass(frozen=True)
 class Command:
-    """A slash command. `about` is what Telegram's command menu (young people) or a worker's
-    /help says; a command without it works but is not listed.
+    """A slash command. `about` is what Telegram's command menu says (young people's; a
+    worker's /help reads `staff.help.<command>`); a command without it works but is not listed.
 
     For a young person, `opens` says what it does: `goto` switches to `goto` (the menu, the whole
     plan); `interrupt` enters `flow` from wherever they are and hands back afterwards (the timer);
@@ -107,10 +107,10 @@ class Feature:
 
 def worker_feature(handler: type, *, needs: Iterable[str] = (),
                    build: Callable[[Kit], Any] | None = None) -> Feature:
-    """A worker feature, declared by its handler's class: its `name`, its `commands` (command ->
-    what a worker's /help says) and its button `prefix` (its name when it has none)."""
+    """A worker feature, declared by its handler's class: its `name`, its `commands` (a worker's
+    /help says `staff.help.<command>`) and its button `prefix` (its name when it has none)."""
     return Feature(name=handler.name, side=WORKER,
-                   commands=tuple(Command(name, about) for name, about in handler.commands.items()),
+                   commands=tuple(Command(name) for name in handler.commands),
                    prefix=getattr(handler, "prefix", "") or handler.name, needs=frozenset(needs),
                    parts=lambda kit: Parts(handler=build(kit) if build else handler()))
 

@@ -137,9 +137,9 @@ class ConversationRouter:
                        "already_linked" if claim.already_linked else "invite_failed")
             person = claim.person or person
             if claim.ok and claim.purpose == "young_person" and person is not None:
-                await announce_joined(session, person, self.clock())
+                await announce_joined(session, self.content, person, self.clock())
             elif claim.already_linked and person is not None:
-                await announce_other_invite(session, person, self.clock())
+                await announce_other_invite(session, self.content, person, self.clock())
         if person is None:
             person = await people.create_person(session, Role.YOUNG_PERSON,
                                                 telegram_id=who.telegram_id)

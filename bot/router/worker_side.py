@@ -37,8 +37,8 @@ class WorkerSide:
         desk = Desk(session, person, convo, self.content, self.clock())
         replies: list[Reply] = []
         if arrival == "invited":
-            replies.append(Reply(f"Welcome, {person.display_name or person.pseudonym}! "
-                                 "Your Telegram account is now linked to RISE."))
+            replies.append(Reply(desk.say("staff.said.welcome",
+                                          name=person.display_name or person.pseudonym)))
         opening = event.kind == "command" and event.command in OPEN_COMMANDS
         if not opening:
             for feature in self._features_for(desk, event):

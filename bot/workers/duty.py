@@ -29,11 +29,7 @@ def concern_buttons(content: Content, alert: Alert) -> Keyboard:
 
 class DutyFeature:
     name: ClassVar[str] = "duty"
-    commands: ClassVar[dict[str, str]] = {
-        "onduty": "go on duty: you are paged first for alerts",
-        "offduty": "go off duty",
-        "alerts": "open alerts you can handle",
-    }
+    commands: ClassVar[tuple[str, ...]] = ("onduty", "offduty", "alerts")
     prefix: ClassVar[str] = "al"
     roles: ClassVar[set[str]] = access_rule.ALERT_ROLES
 
@@ -71,8 +67,10 @@ class DutyFeature:
                 rows.append((alert, young))
         if not rows:
             return [Reply(desk.content.text("staff.said.no_open_alerts"))]
-        return [Reply(f"#{a.id} {Severity(a.severity).label.upper()} – {y.pseudonym} – "
-                      f"{category_words(a)} – {a.status}", alert_buttons(desk.content, a))
+        return [Reply(desk.say("staff.duty.alert_line", id=a.id,
+                               severity=Severity(a.severity).label.upper(), pseudonym=y.pseudonym,
+                               category=category_words(a), status=a.status),
+                      alert_buttons(desk.content, a))
                 for a, y in rows]
 
     async def _button(self, desk: Desk, data: str) -> list[Reply]:
@@ -171,9 +169,8 @@ class DutyFeature:
                 (Button(desk.content.text("safety.relay_end_button"), f"rl:end:{relay.id}"),),),
                 alert_id=alert.id)
         desk.awaiting("relay", "talking", relay_id=relay.id)
-        return [Reply(f"💬 You are talking with {young.pseudonym} through the bot. Everything you "
-                      "type now goes to them as \"a worker from the team\". Their messages are "
-                      "still checked for danger.", ((Button("End chat", f"rl:end:{relay.id}"),),))]
+        return [Reply(desk.say("staff.duty.talking", pseudonym=young.pseudonym),
+                      ((Button(desk.say("staff.duty.end_button"), f"rl:end:{relay.id}"),),))]
 
 
 FEATURE = worker_feature(DutyFeature, needs={"escalation"},

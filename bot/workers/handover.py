@@ -29,11 +29,13 @@ class HandOver:
     alerts: int = 0
     chats: int = 0
 
-    def words(self) -> str:
+    def words(self, content: Content) -> str:
         """' Handed 1 alert and 1 chat to the duty list.', or '' when there was nothing."""
-        parts = [f"{n} {what}{'' if n == 1 else 's'}"
+        parts = [content.text(f"staff.handover.{what}" if n == 1 else f"staff.handover.{what}s",
+                              n=n)
                  for n, what in ((self.alerts, "alert"), (self.chats, "chat")) if n]
-        return f" Handed {' and '.join(parts)} to the duty list." if parts else ""
+        joined = f" {content.text('staff.handover.and')} ".join(parts)
+        return " " + content.text("staff.handover.handed", what=joined) if parts else ""
 
 
 async def hand_over(session: AsyncSession, worker: Person, escalation: Escalation,

@@ -13,8 +13,8 @@ from flows.base import Event, Reply
 
 class NoteFeature(CaseFeature):
     name: ClassVar[str] = "note"
-    commands: ClassVar[dict[str, str]] = {"note": "write a case note"}
-    question: ClassVar[str] = "A note about which young person?"
+    commands: ClassVar[tuple[str, ...]] = ("note",)
+    question: ClassVar[str] = "staff.note.question"
 
     async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
         if desk.awaited == (self.name, "text"):
@@ -30,20 +30,20 @@ class NoteFeature(CaseFeature):
 
     async def choose(self, desk: Desk, person: Person) -> list[Reply]:
         desk.awaiting(self.name, "text", subject=person.id)
-        return [Reply(f"Type your note about {label(person)} and send it. /cancel to stop.")]
+        return [Reply(desk.say("staff.note.type", label=label(person)))]
 
     async def save(self, desk: Desk, text: str) -> list[Reply]:
         subject = str(desk.convo.context.get("subject", ""))
         desk.clear_awaiting()
         person = await self.young_person(desk, subject)
         if person is None:
-            return [Reply(self.refused)]
+            return [Reply(desk.say(self.refused))]
         note = CaseNote(author_id=desk.worker.id, subject_id=person.id, text=text,
                         created_at=desk.now)
         desk.session.add(note)
         await desk.session.flush()
         await desk.audit("note_added", person, note_id=note.id)
-        return [Reply(f"Note saved for {label(person)}.")]
+        return [Reply(desk.say("staff.note.saved", label=label(person)))]
 
 
 FEATURE = worker_feature(NoteFeature)

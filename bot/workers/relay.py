@@ -17,7 +17,7 @@ class RelayFeature:
     """While a worker talks with a young person, their typed text goes to them."""
 
     name: ClassVar[str] = "relay"
-    commands: ClassVar[dict[str, str]] = {}
+    commands: ClassVar[tuple[str, ...]] = ()
     prefix: ClassVar[str] = "rl"
     roles: ClassVar[set[str]] = access_rule.ALERT_ROLES
 
