@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.catalogue import registry
-from bot.crypto import keyring, new_key
+from bot.app.catalogue import registry
+from bot.db.crypto import keyring, new_key
 from bot.db.engine import Database
 from bot.features.registry import YOUNG_PERSON, Kit, Side
 from bot.router import ConversationRouter
@@ -54,13 +54,13 @@ def detector_channels(request, monkeypatch):
     if request.node.get_closest_marker("semantic") is not None:
         yield
         return
-    from bot import services
+    from bot.safety import shared
     from bot.safety.detector import Detector
     from bot.safety.reader import SafetyReader
 
     if _LEXICON_ONLY is None:
         _LEXICON_ONLY = SafetyReader(Detector.load(), None, "lexicon only: a plumbing test")
-    monkeypatch.setattr(services, "_READER", _LEXICON_ONLY)
+    monkeypatch.setattr(shared, "_READER", _LEXICON_ONLY)
     yield
 
 
@@ -157,8 +157,8 @@ def young_person(router) -> Chat:
 @pytest.fixture
 def system(db, practice_content, clock):
     """The whole system without Telegram: deliveries land in `system.phones`."""
-    from bot.outbox import OutboxSender
-    from bot.services import build_services
+    from bot.app.services import build_services
+    from bot.time.outbox import OutboxSender
     from tests.workers_fixture import Phones, System
 
     services = build_services(db, content=practice_content, now=clock)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot import people
 from bot.db.models import Role
+from bot.records import people
 from bot.router import Identity
 from flows.base import Event
 

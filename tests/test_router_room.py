@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.catalogue import registry
+from bot.app.catalogue import registry
 from bot.features.registry import Kit
 from bot.router import ConversationRouter
 

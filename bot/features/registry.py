@@ -4,7 +4,7 @@ A feature is one `Feature` value in its own module: its commands (with the words
 command menu or a worker's /help shows), its button prefix, its flow (a young person's) or its
 handler (a worker's, or a safety hook that sees a young person's event before their flow), and
 `parts`: the effect appliers keyed by effect type, the profile data it loads, and its clock
-jobs, built from the services it `needs`. The catalogue (`bot/catalogue.py`) lists the features;
+jobs, built from the services it `needs`. The catalogue (`bot/app/catalogue.py`) lists the features;
 the router and the Telegram adapter read the `Registry` built from it, and nothing else lists
 features.
 
@@ -26,10 +26,10 @@ from content.loader import Content
 from flows.base import Event, Flow, Goto, Reply
 
 if TYPE_CHECKING:
-    from bot.checkins import Checkins
-    from bot.clock import JobHandler
-    from bot.conversation_record import ConversationRecord
+    from bot.care.checkins import Checkins
+    from bot.records.conversation_record import ConversationRecord
     from bot.safety.escalation import Escalation
+    from bot.time.clock import JobHandler
     from bot.workers.desk import WorkerFeature
 
 Side = Literal["young person", "worker", "safety"]

@@ -2,6 +2,6 @@
 safety gate first (`safety_step`), then a young person's side (`young_person`, over their
 `flow_stack`) or the worker side (`worker_side`)."""
 
-from bot.router.pipeline import ConversationRouter, Identity, system_clock
+from bot.router.pipeline import ConversationRouter, Identity
 
-__all__ = ["ConversationRouter", "Identity", "system_clock"]
+__all__ = ["ConversationRouter", "Identity"]

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation_record import ConversationRecord, begin_conversation
 from bot.db.models import Person
 from bot.features.registry import Registry
+from bot.records.conversation_record import ConversationRecord, begin_conversation
 from flows.base import PROFILE_FIELDS, Effect, Event, Flow, Goto, Outcome, Profile, Reply
 
 log = logging.getLogger(__name__)

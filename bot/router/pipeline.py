@@ -9,23 +9,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import people
-from bot.charts import draw_pictures
-from bot.conversation_record import save_held
 from bot.db.engine import Database
 from bot.db.models import Role
 from bot.features.registry import Registry
-from bot.flood import FloodGuard
+from bot.pictures.charts import draw_pictures
+from bot.records import people
+from bot.records.conversation_record import save_held
+from bot.router.flood import FloodGuard
 from bot.router.last_active import mark_active, note_active
 from bot.router.safety_step import SafetyStep
 from bot.router.worker_side import WorkerSide
 from bot.router.young_person import YoungPersonSide
 from bot.safety.gate import SafetyGate
+from bot.time.clock import system_clock
 from bot.workers.invites import announce_joined, announce_other_invite
 from content.loader import Content
 from flows.base import Event, Reply
@@ -34,10 +35,6 @@ from flows.common import with_help
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 CONNECTION_ATTEMPTS = 2
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

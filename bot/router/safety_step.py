@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation_record import conversation_of
 from bot.db.models import Person, Role
+from bot.records.conversation_record import conversation_of
 from bot.router.young_person import SAFETY_ANSWERED, YoungPersonSide
 from bot.safety.gate import SafetyGate
 from flows.base import Event, Reply

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation_record import begin_conversation, conversation_of
 from bot.db.models import Person
 from bot.features.registry import Registry
+from bot.records.conversation_record import begin_conversation, conversation_of
 from bot.workers.desk import Desk, WorkerFeature, worker_help
 from flows import callback
 from flows.base import Event, Reply

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation_record import ConversationRecord, conversation_of
 from bot.db.models import Person
 from bot.features.registry import Registry
+from bot.records.conversation_record import ConversationRecord, conversation_of
 from bot.router.flow_stack import FlowStack, enter, split
 from bot.safety.reach_worker import offer_to_tell
 from flows.base import Event, Goto, Reply

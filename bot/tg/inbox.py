@@ -28,7 +28,7 @@ from telegram.ext import Application
 
 from bot.db.engine import Database
 from bot.db.models import InboxUpdate
-from bot.router import system_clock
+from bot.time.clock import system_clock
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from typing import ClassVar
 
 from sqlalchemy import func, select
 
-from bot.checkins import CHECKIN, Checkins, quiet_hours, recurrence_of
+from bot.care.checkins import CHECKIN, Checkins, quiet_hours, recurrence_of
+from bot.care.recurrence import day_names
 from bot.db.models import CheckinAnswer, CheckinSchedule, Job, Person
 from bot.features.registry import worker_feature
-from bot.recurrence import day_names
 from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
 from flows import callback

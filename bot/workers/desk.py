@@ -13,9 +13,9 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation_record import ConversationRecord
 from bot.db.models import AuditEntry, OutboxMessage, Person, Role
-from bot.outbox import enqueue
+from bot.records.conversation_record import ConversationRecord
+from bot.time.outbox import enqueue
 from content.loader import Content
 from flows.base import Event, Keyboard, Reply
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Person, Relay
-from bot.outbox import enqueue
 from bot.safety.escalation import Escalation
 from bot.safety.young_person_side import finish_relay
+from bot.time.outbox import enqueue
 from content.loader import Content
 
 SWITCHED_OFF = "switched off"  # why a relay ended, in the alert's events

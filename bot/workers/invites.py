@@ -11,11 +11,11 @@ from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import people
 from bot.db.models import Person, Role
 from bot.features.registry import worker_feature
-from bot.outbox import enqueue
-from bot.qr import deep_link, qr_png
+from bot.pictures.qr import deep_link, qr_png
+from bot.records import people
+from bot.time.outbox import enqueue
 from bot.workers.access_rule import CASELOAD_ROLES
 from bot.workers.desk import Desk
 from content.loader import Content

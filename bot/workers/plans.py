@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from bot import wellbeing
+from bot.care import wellbeing
 from bot.db.models import Person, SafetyPlanRecord
 from bot.features.registry import worker_feature
 from bot.workers.case import label
 from bot.workers.desk import Desk
-from bot.workers.wellbeing import WellbeingCase
+from bot.workers.wellbeing_case import WellbeingCase
 from flows.base import Button, Reply, keyboard
 from flows.safety_plan import plan_text
 

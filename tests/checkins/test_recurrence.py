@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from bot.care.recurrence import QuietHours, Recurrence
 from bot.db.migrate import upgrade
 from bot.db.models import Base
-from bot.recurrence import QuietHours, Recurrence
 from content.loader import default_content
 from flows.clock_words import parse_time
 
