@@ -21,6 +21,7 @@ from bot.db.models import CheckinAnswer, CheckinSchedule, Job, Person
 from bot.features.registry import worker_feature
 from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
+from bot.workers.table import IDLE, WorkerTable
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 from flows.clock_words import parse_time
@@ -29,7 +30,7 @@ TIMES = ("08:00", "12:00", "16:00", "18:00", "20:00")
 QUIET_PRESETS = ("2200-0700", "2100-0700", "2100-0800", "2300-0800")  # no colons in button data
 
 
-class CheckinsFeature(CaseFeature):
+class CheckinsFeature(CaseFeature, WorkerTable):
     name: ClassVar[str] = "checkins"
     commands: ClassVar[tuple[str, ...]] = ("checkins",)
     prefix: ClassVar[str] = "ck"
@@ -44,13 +45,25 @@ class CheckinsFeature(CaseFeature):
         "pat": (1,), "wd": (1, 2), "wdone": (1,), "t": (2,), "tt": (1,), "stop": (0,),
         "q": (0,), "qs": (1,), "risk": (0,), "miss": (0,)}
 
+    # "Custom times" waits for a typed list of times, "Type a time" for one; their buttons
+    # still work meanwhile
+    STATES: ClassVar[list[str]] = ["times", "time"]
+    TRANSITIONS: ClassVar[list[dict]] = [
+        # trigger   from                to        when          what happens
+        {"trigger": "typed", "source": ["times", "time"], "dest": IDLE, "conditions": "readable",
+         "after": "save_typed"},
+        {"trigger": "typed", "source": "times", "dest": "times", "after": "unreadable"},
+        {"trigger": "typed", "source": "time", "dest": "time", "after": "unreadable"},
+        {"trigger": "blank", "source": "times", "dest": "times", "after": "unreadable"},
+        {"trigger": "blank", "source": "time", "dest": "time", "after": "unreadable"},
+    ]
+
     def __init__(self, checkins: Checkins):
         self.checkins = checkins
 
     async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "text" and desk.awaited and desk.awaited[0] == self.name:
-            return await self._typed(desk, desk.awaited[1], event.text)
-        return await super().handle(desk, event)
+        taken = await self.run(desk, event)
+        return taken if taken is not None else await super().handle(desk, event)
 
     # --- buttons (their young person already checked by CaseFeature) ---------------------------
 
@@ -60,7 +73,7 @@ class CheckinsFeature(CaseFeature):
 
     async def other(self, desk: Desk, action: str, person: Person, rest: list[str]) -> list[Reply]:
         if action == "pat" and rest == ["custom"]:
-            desk.awaiting(self.name, "times", person_id=person.id)
+            self.wait(desk, "times", person_id=person.id)
             return [Reply(desk.say("staff.checkins.type_times", label=label(person)))]
         if action == "pat" and rest in (["daily"], ["weekdays"]):
             return [self._time_picker(desk, person, rest[0])]
@@ -84,7 +97,7 @@ class CheckinsFeature(CaseFeature):
                 return [Reply(desk.say(self.stale))]
             return await self._save(desk, person, pattern[0], [f"{at:%H:%M}"], pattern[1])
         if action == "tt" and _pattern(rest[0]) is not None:
-            desk.awaiting(self.name, "time", person_id=person.id, pattern=rest[0])
+            self.wait(desk, "time", person_id=person.id, pattern=rest[0])
             return [Reply(desk.content.text("staff.said.type_a_time"))]
         if action == "stop":
             stopped = await self.checkins.stop(desk.session, person, desk.now)
@@ -110,21 +123,31 @@ class CheckinsFeature(CaseFeature):
             return [await self._summary(desk, person)]
         return [Reply(desk.say(self.stale))]
 
-    async def _typed(self, desk: Desk, what: str, text: str) -> list[Reply]:
-        context = dict(desk.convo.context)
-        person = await self.young_person(desk, str(context.get("person_id", "")))
+    # --- typed times (the table above) ---------------------------------------------------------
+
+    def readable(self, desk: Desk, event: Event) -> bool:
+        return _typed_times(event.text, self.waiting_in(desk)) is not None
+
+    async def _typed_for(self, desk: Desk) -> Person | None:
+        """The young person the times are for, checked again now; if gone, stop waiting."""
+        person = await self.young_person(desk, str(desk.convo.context.get("person_id", "")))
         if person is None:
             desk.clear_awaiting()
+        return person
+
+    async def unreadable(self, desk: Desk, event: Event) -> list[Reply]:
+        if await self._typed_for(desk) is None:
             return [Reply(desk.say(self.refused))]
-        raw = [piece for piece in text.replace(";", ",").replace(" and ", ",").split(",")
-               if piece.strip()]
-        times = [parse_time(piece) for piece in raw]
-        if not times or any(t is None for t in times) or (what == "time" and len(times) != 1):
-            example = desk.say("staff.checkins.example_time" if what == "time"
-                               else "staff.checkins.example_times")
-            return [Reply(desk.say("staff.checkins.unreadable", example=example))]
-        desk.clear_awaiting()
-        hhmm = [f"{t:%H:%M}" for t in times if t is not None]
+        example = desk.say("staff.checkins.example_time" if self.waiting_in(desk) == "time"
+                           else "staff.checkins.example_times")
+        return [Reply(desk.say("staff.checkins.unreadable", example=example))]
+
+    async def save_typed(self, desk: Desk, event: Event) -> list[Reply]:
+        what, context = self.waiting_in(desk), dict(desk.convo.context)
+        person = await self._typed_for(desk)
+        if person is None:
+            return [Reply(desk.say(self.refused))]
+        hhmm = _typed_times(event.text, what) or []
         if what == "times":
             return await self._save(desk, person, "custom", hhmm, [])
         pattern = _pattern(str(context.get("pattern", "")))
@@ -232,6 +255,17 @@ def _quiet_label(preset: str) -> str:
 
 def _mask(raw: str) -> int | None:
     return callback.parse_mask(raw, 8)
+
+
+def _typed_times(text: str, what: str) -> list[str] | None:
+    """Typed check-in times as "HH:MM" ("08:00, 4.30pm and 18:00"); exactly one for "time";
+    None when any piece is not a time."""
+    raw = [piece for piece in text.replace(";", ",").replace(" and ", ",").split(",")
+           if piece.strip()]
+    times = [parse_time(piece) for piece in raw]
+    if not times or any(t is None for t in times) or (what == "time" and len(times) != 1):
+        return None
+    return [f"{t:%H:%M}" for t in times if t is not None]
 
 
 def _pattern(raw: str) -> tuple[str, list[int]] | None:

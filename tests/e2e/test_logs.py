@@ -174,7 +174,7 @@ def test_libraries_that_log_bodies_are_held_at_warning_whatever_the_level(json_l
     for name in ("telegram", "telegram.ext", "httpx", "httpcore", "sqlalchemy.engine",
                  "aiosqlite"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
-    assert logging.getLogger("bot.conversation").isEnabledFor(logging.DEBUG)
+    assert logging.getLogger("bot.router.pipeline").isEnabledFor(logging.DEBUG)
 
 
 async def test_an_unparseable_update_neither_stops_polling_nor_is_logged(stack, json_logs):
