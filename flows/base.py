@@ -78,7 +78,7 @@ class Reply:
 
     text: str
     buttons: Keyboard = ()
-    action: str | None = None  # something only the transport can do, e.g. "hide" the chat
+    action: str | None = None  # only the transport can do it: "hide" the chat, "settle" a press
     photo: bytes | Drawing | None = field(default=None, repr=False)
 
     def with_row(self, *row: Button) -> Reply:

@@ -10,6 +10,9 @@ from content.loader import Content
 from flows.base import Button, Keyboard, Reply
 
 HIDE = "hide"
+# a reply to a button press that settles what the pressed message asked (an alert acknowledged):
+# the transport takes that message's buttons off, so only the newest message has live buttons
+SETTLE = "settle"
 HELP = "help"
 HELP_BACK = "help:back"
 MENU = "menu:enter"

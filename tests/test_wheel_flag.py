@@ -36,7 +36,8 @@ async def test_a_1_for_feeling_safe_tells_them_and_flags_their_worker(system):
     pseudonym = (await person_of(system, YP)).pseudonym
     flag = [t for t in system.phones.take(WORKER) if "alert" in t]
     assert len(flag) == 1
-    assert flag[0].startswith(f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: wheel safe 1 of 10\n")
+    assert flag[0].startswith(
+        f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: outcome wheel: Feeling safe 1 of 10\n")
     assert "\nFrom: wheel\n" in flag[0]
     assert system.phones.take(DUTY) == []  # medium: their own worker, as for missed check-ins
     [alert] = await alerts(system)

@@ -12,6 +12,7 @@ Every word is in ``content/staff.yaml`` (``staff.page.*``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,9 +45,24 @@ def alert_buttons(content: Content, alert: Alert) -> Keyboard:
     return ((button("ack"), button("talk")), (button("resolve"),))
 
 
-def category_words(alert: Alert) -> str:
-    names = alert.categories.get("names", [])
-    return ", ".join(n.replace("_", " ") for n in names) or "none given"
+_WHEEL = re.compile(r"wheel_(\w+?)_(\d+)_of_10")  # bot/wheel_concerns.py's category names
+
+
+def category_words(content: Content, alert: Alert) -> str:
+    """What the alert is about, in the words of ``staff.page.category`` (a name not listed
+    there, such as a lexicon category added later, reads as itself)."""
+    said = []
+    for name in alert.categories.get("names", []):
+        wheel = _WHEEL.fullmatch(name)
+        if wheel:
+            area = next((a for a in content.wheel.areas if a.id == wheel[1]), None)
+            said.append(content.text("staff.page.category_wheel", score=wheel[2],
+                                     area=area.name if area else wheel[1]))
+        elif f"staff.page.category.{name}" in content.copy:
+            said.append(content.text(f"staff.page.category.{name}"))
+        else:
+            said.append(name.replace("_", " "))
+    return ", ".join(said) or content.text("staff.page.no_category")
 
 
 def ago(elapsed: timedelta) -> str:
@@ -165,7 +181,7 @@ class PageWriter:
         if flag_overdue:
             lines.append(self.content.text("staff.alert.flag_overdue", label=severity.label,
                                            ago=ago(now - alert.opened_at)))
-        lines += [self.title(alert, person), self._t("about", what=category_words(alert))]
+        lines += [self.title(alert, person), self._t("about", what=category_words(self.content, alert))]
         young = (self._t("young_named", pseudonym=person.pseudonym, nickname=person.nickname)
                  if person.nickname else self._t("young_unnamed", pseudonym=person.pseudonym))
         if person.age_band:

@@ -77,7 +77,8 @@ async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not first_failure:
             return  # they were told once already; the update is still being retried
         replies = [sorry_reply(router.content)]
-    await send_replies(context.bot, who.chat_id, replies, message_log, incoming)
+    pressed = message.message_id if message and update.callback_query is not None else None
+    await send_replies(context.bot, who.chat_id, replies, message_log, incoming, pressed)
 
 
 async def _leave_group(update: Update, context: ContextTypes.DEFAULT_TYPE,

@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.pictures.charts import picture
 from bot.tg.message_log import MessageLog, hide_chat
 from flows.base import Reply
+from flows.common import SETTLE
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -73,6 +74,18 @@ async def _with_retries(call, what: str):
     raise RuntimeError(f"{what} failed after {MAX_ATTEMPTS} attempts")
 
 
+async def settle(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a message that has done its job. Best effort: a message too old to
+    edit, or already without buttons, keeps what it has, and the reply is sent all the same."""
+    async def call():
+        return await bot._post("editMessageReplyMarkup",  # noqa: SLF001 (see send_text)
+                               {"chat_id": chat_id, "message_id": message_id})
+    try:
+        await _with_retries(call, "editMessageReplyMarkup")
+    except (BadRequest, Forbidden, TimedOut, NetworkError):
+        log.info("buttons not taken off a pressed message", extra={"message_id": message_id})
+
+
 async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[int]:
     """A photo with its text as the caption; text too long for a caption follows as a message."""
     assert reply.photo is not None
@@ -92,15 +105,19 @@ async def send_photo(bot: Bot, chat_id: int, reply: Reply) -> list[int]:
 
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
                        message_log: MessageLog | None = None,
-                       incoming: list[int] | None = None) -> list[int]:
+                       incoming: list[int] | None = None, pressed: int | None = None) -> list[int]:
     """Send each reply in order; long text is split so nothing is ever lost to the size limit.
 
     A reply with the "hide" action first deletes every message the bot still may, then is sent
-    as the one neutral line left in the chat. The ids of `incoming` (the person's message) and
-    of what was sent are written to the message log together. Answers the ids sent.
+    as the one neutral line left in the chat. A reply with the "settle" action first takes the
+    buttons off `pressed`, the message whose button was tapped. The ids of `incoming` (the
+    person's message) and of what was sent are written to the message log together. Answers
+    the ids sent.
     """
     sent: list[int] = []
     incoming = list(incoming or [])
+    if pressed is not None and any(r.action == SETTLE for r in replies):
+        await settle(bot, chat_id, pressed)
     for reply in replies:
         if reply.action == "hide" and message_log is not None:
             await hide_chat(bot, message_log, chat_id, also=incoming)

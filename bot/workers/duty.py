@@ -19,6 +19,7 @@ from bot.workers.table import IDLE, WorkerTable
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
+from flows.common import SETTLE
 
 CAN_GO_ON_DUTY = {Role.DUTY_WORKER, Role.MANAGER}
 
@@ -74,7 +75,7 @@ class DutyFeature(WorkerTable):
             return [Reply(desk.content.text("staff.said.no_open_alerts"))]
         return [Reply(desk.say("staff.duty.alert_line", id=a.id,
                                severity=Severity(a.severity).label.upper(), pseudonym=y.pseudonym,
-                               category=category_words(a), status=a.status),
+                               category=category_words(desk.content, a), status=a.status),
                       alert_buttons(desk.content, a))
                 for a, y in rows]
 
@@ -103,7 +104,7 @@ class DutyFeature(WorkerTable):
 
     async def _acknowledge(self, desk: Desk, alert: Alert, young: Person) -> list[Reply]:
         """Paging stops; the reply says who else was told and what is left to do, with only
-        those buttons (no Acknowledge)."""
+        those buttons (no Acknowledge), and the pressed page's own buttons come off."""
         text = desk.content.text
         if not await self.escalation.acknowledge(desk.session, alert, desk.worker, desk.now):
             by = await desk.session.get(Person, alert.acknowledged_by_id) \
@@ -114,14 +115,14 @@ class DutyFeature(WorkerTable):
                 else (by.display_name or by.pseudonym) if by is not None else text("staff.page.someone")
             return [Reply(text("staff.page.already_acknowledged", id=alert.id,
                                pseudonym=young.pseudonym, name=name, when=when),
-                          alert_buttons(desk.content, alert))]
+                          alert_buttons(desk.content, alert), action=SETTLE)]
         others = [p.display_name or p.pseudonym
                   for p in await self.escalation.others_paged(desk.session, alert, desk.worker)]
         told = ("" if not others else " " + text("staff.page.told_one", others=others[0])
                 if len(others) == 1
                 else " " + text("staff.page.told_others", others=", ".join(others)))
         return [Reply(text("staff.page.acknowledged", id=alert.id, pseudonym=young.pseudonym,
-                           told=told), alert_buttons(desk.content, alert))]
+                           told=told), alert_buttons(desk.content, alert), action=SETTLE)]
 
     async def _concern(self, desk: Desk, alert: Alert, young: Person,
                        rest: list[str]) -> list[Reply]:

@@ -72,7 +72,7 @@ async def test_not_safe_pages_the_duty_worker(system, clock):
     await system.settle()
     pseudonym = (await person_of(system, YP)).pseudonym
     [page] = system.phones.take(DUTY)
-    assert page.startswith(f"🚨 HIGH alert #1 – {pseudonym}\nAbout: checkin not safe\n")
+    assert page.startswith(f"🚨 HIGH alert #1 – {pseudonym}\nAbout: check-in: not safe\n")
     assert "From: a check-in" in page
     [alert] = await alerts(system)
     assert alert.excerpt is None  # nothing they typed
@@ -92,7 +92,7 @@ async def test_not_sure_flags_their_worker_and_offers_to_talk(system, clock):
     await system.settle()
     pseudonym = (await person_of(system, YP)).pseudonym
     flag, talk = system.phones.take(WORKER)
-    assert flag.startswith(f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: checkin not sure\n")
+    assert flag.startswith(f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: check-in: not sure they are safe\n")
     assert talk == (f"💬 Alert #1 – {pseudonym} would like to talk. Please get in touch when "
                     "you can.")
     assert system.phones.take(DUTY) == []
@@ -132,7 +132,7 @@ async def test_two_missed_in_a_row_flag_the_assigned_worker(system, clock):
                                                                          ["missed_checkins"])
     pseudonym = (await person_of(system, YP)).pseudonym
     [flag] = timeline.texts(WORKER)
-    assert flag.startswith(f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: missed checkins")
+    assert flag.startswith(f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: missed check-ins")
     assert timeline.texts(DUTY) == []
 
 
@@ -146,7 +146,7 @@ async def test_one_missed_check_in_pages_the_duty_list_for_someone_who_has_gone_
     await first_checkin(system, clock, jo)
     timeline = await live_until(system, clock, clock() + timedelta(hours=3))
     [page] = timeline.texts(DUTY)
-    assert page.splitlines()[1] == "About: missed checkins, possible missing episode"
+    assert page.splitlines()[1] == "About: missed check-ins, may be missing"
     assert page.startswith("🚨 HIGH alert #1")
 
 

@@ -51,7 +51,7 @@ async def test_a_timer_nobody_answers_pages_the_duty_list_with_where_and_who(sys
     timeline = await live_until(system, clock, clock() + timedelta(minutes=1))
     pseudonym = (await person_of(system, YP)).pseudonym
     [page] = timeline.texts(DUTY)
-    assert page.startswith(f"🚨 HIGH alert #1 – {pseudonym}\nAbout: safety timer\n")
+    assert page.startswith(f"🚨 HIGH alert #1 – {pseudonym}\nAbout: safety timer ran out\n")
     assert "From: their safety timer" in page
     assert "What they said (most recent last):\n“party at 12 Elm Road with Kai and his mates”\n" \
         in page
@@ -83,7 +83,7 @@ async def test_i_need_help_pages_at_once_and_im_ok_ends_the_timer(system, clock)
     assert replies[0].text.startswith("Thank you for telling me. A worker has been told straight")
     await system.settle()
     [page] = system.phones.take(DUTY)
-    assert "\n“with my cousin”\n" in page and "About: safety timer" in page
+    assert "\n“with my cousin”\n" in page and "About: safety timer ran out" in page
 
 
 async def test_im_back_safe_ends_the_timer_early(system, clock):

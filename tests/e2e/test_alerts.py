@@ -52,6 +52,21 @@ async def test_outside_my_house_reaches_the_duty_worker_who_acknowledges_and_res
     assert alert.status == "resolved"
 
 
+async def test_once_acknowledged_the_page_itself_keeps_no_acknowledge_button(stack):
+    dee = await on_duty_worker(stack)
+    sam = await joined_young_person(stack)
+    await sam.send("he's outside my house")
+    assert await stack.deliver() == 1
+    page = stack.server.last_bot_message(DUTY)
+    assert page.buttons and page.shown_text.startswith("🚨 HIGH alert #1")
+
+    assert (await dee.press("✅ Acknowledge"))[0].startswith("✅ You acknowledged alert #1")
+    assert page.buttons == [] and page.shown_text.startswith("🚨 HIGH alert #1")
+    assert dee.buttons() == ["💬 Talk to them", "📝 Resolve"]  # what is left to do
+    with_buttons = [m for m in stack.server.chat(DUTY) if m.from_bot and m.buttons]
+    assert len(with_buttons) == 1  # only the newest message can be pressed
+
+
 async def test_an_alert_detected_just_before_the_bot_died_is_delivered_after_restart(stack):
     dee = await on_duty_worker(stack)
     sam = await joined_young_person(stack)

@@ -133,7 +133,7 @@ async def test_a_photo_with_no_alert_is_offered_and_sent_to_their_worker_as_a_me
     assert await stack.deliver() == 3
     name = await pseudonym(stack, YP)
     page, line = jo.new_texts()
-    assert page.startswith(f"⚠️ MEDIUM alert #1 – {name}\nAbout: shared media\n")
+    assert page.startswith(f"⚠️ MEDIUM alert #1 – {name}\nAbout: sent a photo, voice note or location\n")
     assert "From: a photo or file they sent" in page
     assert line == f"📎 Alert #1 – {name} sent a photo:"
     photo = last_bot_message(stack, WORKER)

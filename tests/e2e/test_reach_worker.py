@@ -39,7 +39,7 @@ async def test_an_unexpected_message_gets_a_kind_reply_and_tell_my_worker_flags_
     assert await stack.deliver() == 1
     [flag] = dee.new_texts()
     assert flag.startswith(f"⚠️ MEDIUM alert #1 – {await pseudonym_of(stack)}\n"
-                           "About: message for worker\n")
+                           "About: a message for their worker\n")
     assert ("From: a message they asked to send to their worker\n\n"
             f"What they said (most recent last):\n“{SAID}”\n") in flag
     async with stack.db.transaction() as session:
@@ -62,7 +62,7 @@ async def test_i_need_a_worker_now_pages_the_duty_worker_from_help_and_the_menu(
     assert await stack.deliver() == 1
     [page] = dee.new_texts()
     assert page.startswith(f"🚨 HIGH alert #1 – {await pseudonym_of(stack)}\n"
-                           "About: asked for worker now\n")
+                           "About: pressed “I need a worker now”\n")
     assert "\nFrom: they pressed “I need a worker now”\n" in page
     assert page.endswith("👉 Tap ✅ Acknowledge to stop the paging, then 💬 Talk to them.")
 

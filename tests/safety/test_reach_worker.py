@@ -72,7 +72,7 @@ async def test_an_unexpected_message_gets_a_kind_reply_and_tell_my_worker_flags_
     await team.settle()
     pseudonym = await team.pseudonym(YP)
     assert team.phones.take(OWN_WORKER) == [
-        f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: message for worker\n"
+        f"⚠️ MEDIUM alert #1 – {pseudonym}\nAbout: a message for their worker\n"
         f"Who: {pseudonym}, who goes by “Blue Fox”, aged 14 to 17 · their worker: Jo\n"
         "Since: 16:00 Mon 02 Mar (just now)\n"
         "From: a message they asked to send to their worker\n\n"
@@ -205,7 +205,7 @@ async def test_i_need_a_worker_now_in_help_pages_the_duty_worker_from_the_middle
     await team.settle()
     pseudonym = await team.pseudonym(YP)
     assert team.phones.take(DUTY) == [
-        f"🚨 HIGH alert #1 – {pseudonym}\nAbout: asked for worker now\n"
+        f"🚨 HIGH alert #1 – {pseudonym}\nAbout: pressed “I need a worker now”\n"
         f"Who: {pseudonym}, who goes by “Blue Fox”, aged 14 to 17 · their worker: Jo\n"
         "Since: 16:00 Mon 02 Mar (just now)\n"
         "From: they pressed “I need a worker now”\n\n"
