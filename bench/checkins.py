@@ -18,11 +18,11 @@ from pathlib import Path
 
 from telegram import Bot
 
-from bot import people
+from bot.app.services import build_services
 from bot.db.engine import Database
 from bot.db.models import Role
+from bot.records import people
 from bot.sandbox.fake_telegram import FakeTelegram
-from bot.services import build_services
 
 
 class Clock:

@@ -55,12 +55,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.crypto import keyring  # noqa: E402
+from bot.db.crypto import keyring  # noqa: E402
 from bot.db.engine import Database  # noqa: E402
 from bot.db.migrate import upgrade_async  # noqa: E402
 from bot.db.models import Conversation, Person, Role  # noqa: E402
-from bot.outbox import enqueue  # noqa: E402
 from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
+from bot.time.outbox import enqueue  # noqa: E402
 
 PG_ADMIN = os.environ.get("RISE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BENCH_DB = "rise_bench"

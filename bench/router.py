@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import load  # noqa: E402  (the same seeding and database set-up as the load test)
 
-from bot.conversation import Identity  # noqa: E402
+from bot.app.runtime import GC_THRESHOLDS  # noqa: E402
+from bot.app.services import build_services  # noqa: E402
 from bot.db.engine import Database  # noqa: E402
-from bot.runtime import GC_THRESHOLDS  # noqa: E402
-from bot.services import build_services  # noqa: E402
+from bot.router import Identity  # noqa: E402
 from flows.base import Event  # noqa: E402
 
 PEOPLE = 500
@@ -85,7 +85,7 @@ async def run(kind: str, updates: int, tuned_gc: bool) -> None:
     statements.clear()
     gc.unfreeze()
     gc.set_threshold(*PYTHON_GC_DEFAULTS)
-    if tuned_gc:  # what bot.runtime.settle_memory does in the web and polling processes
+    if tuned_gc:  # what bot.app.runtime.settle_memory does in the web and polling processes
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)

@@ -1,7 +1,8 @@
 """`rise-bot content check`: is every module valid, readable and safe to say?
 
 Run it after editing any file in content/. It prints a table of how hard each module is to read,
-then every problem as `file: where: message`, and exits 1 if there is any problem.
+then every problem as `file: where: message`, and exits 1 if there is any problem. It also
+checks that the workers' words the code names by key are in staff.yaml (`content.staff_check`).
 
     python -m content.check            # the packaged content
     python -m content.check --root DIR # a copy of the content folder
@@ -49,6 +50,7 @@ from content.loader import (
 )
 from content.readability import TextStats, measure
 from content.schema import AgeBand, ContactBook, Module, StoryStep
+from content.staff_check import staff_problems
 
 # The rules, in one place. Grades are Flesch-Kincaid (US school grade; add 5 for an age).
 MAX_MODULE_GRADE = 6.0  # the module's text taken together
@@ -484,7 +486,19 @@ def check_all(root: Path | None = None, area_file: Path | None = None,
             pieces = [Piece(key, text, is_message=True) for key, text in copy.items()]
             report.problems.extend(_language(pieces, copy_file.name, rules))
     report.problems.extend(_wheel_and_plan(root, rules))
+    report.problems.extend(_staff(root))
     return report
+
+
+def _staff(root: Path) -> list[Problem]:
+    """Workers' words (the folder's own staff.yaml, or the packaged one, as the bot reads them):
+    every key the code uses is there, with its placeholders filled."""
+    staff_file = root / "staff.yaml" if (root / "staff.yaml").exists() else CONTENT_DIR / "staff.yaml"
+    try:
+        words = load_copy(staff_file)
+    except ContentError as error:
+        return list(error.problems)
+    return staff_problems({f"staff.{key}": text for key, text in words.items()})
 
 
 def _wheel_and_plan(root: Path, rules: list[Rule]) -> list[Problem]:

@@ -20,7 +20,7 @@ REASONS = ("self", "schedule", "worker")
 @dataclass(frozen=True)
 class WheelConcern:
     """Scores at or below an area's `flag_at` (1 for feeling safe): the worker is flagged at
-    once, not at the next review. (area id, score) pairs; handled by `bot.wheel_concerns`."""
+    once, not at the next review. (area id, score) pairs; handled by `bot.safety.wheel_concerns`."""
 
     scores: tuple[tuple[str, int], ...]
 

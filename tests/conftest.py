@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.catalogue import registry
-from bot.conversation import ConversationRouter
-from bot.crypto import keyring, new_key
+from bot.app.catalogue import registry
+from bot.db.crypto import keyring, new_key
 from bot.db.engine import Database
 from bot.features.registry import YOUNG_PERSON, Kit, Side
+from bot.router import ConversationRouter
+from bot.safety.gate import CountingGate
 from content.loader import Content, default_content, load_module_file
 from tests.transcript import Chat
 
@@ -53,13 +54,13 @@ def detector_channels(request, monkeypatch):
     if request.node.get_closest_marker("semantic") is not None:
         yield
         return
-    from bot import services
+    from bot.safety import shared
     from bot.safety.detector import Detector
     from bot.safety.reader import SafetyReader
 
     if _LEXICON_ONLY is None:
         _LEXICON_ONLY = SafetyReader(Detector.load(), None, "lexicon only: a plumbing test")
-    monkeypatch.setattr(services, "_READER", _LEXICON_ONLY)
+    monkeypatch.setattr(shared, "_READER", _LEXICON_ONLY)
     yield
 
 
@@ -132,9 +133,10 @@ def practice_content(content) -> Content:
 def router_for(db, content: Content, clock, *, sides: tuple[Side, ...] = (YOUNG_PERSON,),
                safety=None) -> ConversationRouter:
     """A router with the features of these sides that need no running services (no alerts, no
-    check-ins): by default the young person's flows alone."""
-    return ConversationRouter(db, registry(Kit(content, clock), sides=sides), safety=safety,
-                              clock=clock)
+    check-ins): by default the young person's flows alone, with a gate that only counts what
+    it read (a router is never built without a gate)."""
+    return ConversationRouter(db, registry(Kit(content, clock), sides=sides),
+                              safety=safety or CountingGate(), clock=clock)
 
 
 @pytest.fixture
@@ -155,8 +157,8 @@ def young_person(router) -> Chat:
 @pytest.fixture
 def system(db, practice_content, clock):
     """The whole system without Telegram: deliveries land in `system.phones`."""
-    from bot.outbox import OutboxSender
-    from bot.services import build_services
+    from bot.app.services import build_services
+    from bot.time.outbox import OutboxSender
     from tests.workers_fixture import Phones, System
 
     services = build_services(db, content=practice_content, now=clock)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.logging_setup import NOISY, QUIET, configure_logging
+from bot.app.logging_setup import NOISY, QUIET, configure_logging
 
 
 @contextmanager

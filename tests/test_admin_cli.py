@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from bot import people
-from bot.cli import main
+from bot.app.cli import main
 from bot.db.engine import Database
 from bot.db.models import Person, Role
+from bot.records import people
 
 
 @pytest.fixture

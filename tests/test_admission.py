@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.services import shared_detector
+from bot.safety.shared import shared_detector
 from bot.tg.admission import Admission
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.care.wellbeing import young_person_summary
 from bot.db.models import Person
-from bot.wellbeing import young_person_summary
 
 
 def test_the_summary_lists_the_adults_from_their_plan_and_the_out_of_hours_line(content):

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from bot.conversation_record import ConversationRecord
 from bot.db.models import Conversation, ModuleProgress, Person, SafetyPlanRecord
+from bot.records.conversation_record import ConversationRecord
 from tests.transcript import Chat
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.app.services import build_services
 from bot.db.models import ChatMessage
-from bot.services import build_services
 from bot.tg.message_log import MessageLog
 from flows.base import Event
 from tests.conftest import POSTGRES_URL, on_postgres

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import people
-from bot.checkins import schedule_module_reminders
+from bot.care.checkins import schedule_module_reminders
 from bot.db.models import ModuleProgress, Relay, Role, SafetyTimer
+from bot.records import people
 from flows.base import Event
 from tests.checkins.helpers import live_until, person_of, set_checkins
 
@@ -25,8 +25,8 @@ REVEALING = ("alert", "danger", "safe", "worker", "abuse", "police", "exploitati
 @pytest.fixture
 def system(db, content, practice_content, clock):
     """The whole system without Telegram, with the real modules (closure too) and the practice one."""
-    from bot.outbox import OutboxSender
-    from bot.services import build_services
+    from bot.app.services import build_services
+    from bot.time.outbox import OutboxSender
     from tests.workers_fixture import Phones, System
 
     both = replace(content, modules={**content.modules, **practice_content.modules})

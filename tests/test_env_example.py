@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import Settings, load_settings
+from bot.app.config import Settings, load_settings
 
 EXAMPLE = Path(__file__).parent.parent / ".env.example"
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from bot.crypto import write_private
+from bot.app import demo
+from bot.db.crypto import write_private
 from bot.db.engine import Database
-from bot.sandbox import demo
 
 
 @pytest.fixture

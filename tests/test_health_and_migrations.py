@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
-from bot.health import DeadMansSwitch
+from bot.time.health import DeadMansSwitch
 
 
 async def test_migrations_reach_the_heartbeats_table(db_place):

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from bot.conversation import ConversationRouter
 from bot.db.models import ModuleProgress
+from bot.router import ConversationRouter
 from content.loader import load_module_file
 from flows.base import Event
 from tests.conftest import FIXTURES, router_for

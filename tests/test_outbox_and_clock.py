@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.claims import LEASE, RENEW_EVERY, claim
-from bot.clock import Clock, schedule
 from bot.db.models import Job, OutboxMessage
-from bot.outbox import OutboxSender, RetryLater, enqueue
-from bot.pacing import ChatPacer
+from bot.time.claims import LEASE, RENEW_EVERY, claim
+from bot.time.clock import Clock, schedule
+from bot.time.outbox import OutboxSender, RetryLater, enqueue
+from bot.time.pacing import ChatPacer
 from flows.base import Button
 
 
@@ -116,7 +116,7 @@ async def test_a_live_sender_keeps_its_claim_by_renewing_the_lease(db, clock):
 
 
 async def test_the_heartbeat_renews_leases_on_its_own_while_sending(db, clock, monkeypatch):
-    monkeypatch.setattr("bot.outbox.RENEW_EVERY", 0.01)
+    monkeypatch.setattr("bot.time.outbox.RENEW_EVERY", 0.01)
     async with db.transaction() as session:
         await enqueue(session, chat_id=1, text="alert!", now=clock())
     slow = HangingTransport()
@@ -203,7 +203,7 @@ async def test_a_clock_working_through_a_batch_renews_its_lease_on_the_rest(db, 
                                                                             monkeypatch):
     """Each job takes a lease's worth of time here: the jobs still waiting in the batch stay
     claimed by the living clock, so another clock looking in between takes none of them."""
-    monkeypatch.setattr("bot.clock.RENEW_EVERY", 0)
+    monkeypatch.setattr("bot.time.clock.RENEW_EVERY", 0)
     seen_by_other: list[int] = []
 
     async def slow(session, job, now):

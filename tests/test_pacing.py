@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.pacing import Pacer
+from bot.time.pacing import Pacer
 
 
 class FakeTime:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from bot.crypto import keyring, new_key
+from bot.app.maintenance import rotate_encryption
+from bot.db.crypto import keyring, new_key
 from bot.db.models import Alert, Base, Person, RecentMessage, Role
-from bot.maintenance import rotate_encryption
 from flows.base import Event
 
 YP, DUTY = 5001, 9001

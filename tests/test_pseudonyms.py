@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot import people
-from bot.conversation import Identity
 from bot.db.models import Role
+from bot.records import people
+from bot.router import Identity
 from flows.base import Event
 
 

@@ -8,8 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from bot.catalogue import FEATURES, registry
-from bot.conversation import ConversationRouter
+from bot.app.catalogue import FEATURES, registry
 from bot.features.registry import (
     WORKER,
     YOUNG_PERSON,
@@ -20,6 +19,7 @@ from bot.features.registry import (
     Registry,
     RegistryError,
 )
+from bot.router import ConversationRouter
 from bot.safety.gate import CountingGate
 from flows.base import Button, Flow, Goto, Turn, keyboard
 from tests.transcript import Chat
@@ -56,7 +56,7 @@ def test_features_that_need_a_service_are_left_out_without_it(content, system):
 
 
 def test_the_clock_runs_the_jobs_the_features_declare(system):
-    from bot import checkins, wellbeing
+    from bot.care import checkins, wellbeing
     from bot.safety import media, reach_worker
 
     kinds = set(system.services.clock.handlers)
@@ -100,7 +100,7 @@ class BreatheFlow(Flow):
             turn.say("...and out. Well done.")
 
 
-# (In a real feature: bot/young/breathe.py, and one line in bot/catalogue.py.)
+# (In a real feature: bot/young/breathe.py, and one line in bot/app/catalogue.py.)
 BREATHE = Feature("breathe", YOUNG_PERSON, flow=BreatheFlow,
                   commands=(Command("breathe", "Breathe with me", goto=Goto("breathe")),))
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.app.retention import RetentionPolicy, months_before, purge
 from bot.db.models import (
     Alert,
     AlertEvent,
@@ -35,7 +36,6 @@ from bot.db.models import (
     SafetyTimer,
     WheelResult,
 )
-from bot.retention import RetentionPolicy, months_before, purge
 
 PEOPLE = {"YP-13M": 396, "YP-11M": 334, "YP-26Y": 10_000, "YP-OPEN": None}  # days since closure
 
@@ -260,7 +260,7 @@ def test_months_are_calendar_months():
 def test_the_admin_command_prints_the_counts_and_audits(flag, tmp_path, monkeypatch, capsys):
     import asyncio
 
-    from bot.cli import main
+    from bot.app.cli import main
     from bot.db.engine import Database
 
     monkeypatch.chdir(tmp_path)

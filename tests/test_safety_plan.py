@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import people
-from bot.conversation import ConversationRouter
+from bot.care.wellbeing import short_date
 from bot.db.models import AuditEntry, Role, SafetyPlanRecord
 from bot.features.registry import WORKER, YOUNG_PERSON
-from bot.wellbeing import short_date
+from bot.records import people
+from bot.router import ConversationRouter
 from tests.conftest import router_for
 from tests.transcript import Chat
 from tests.wellbeing_helpers import link_to_worker, outbox_for, young_person_id

@@ -9,7 +9,7 @@ import pytest
 
 from bot.db.engine import Database
 from bot.db.sqlite_wake import listen_for_wakes, wake_path
-from bot.outbox import enqueue
+from bot.time.outbox import enqueue
 
 pytestmark = pytest.mark.skipif(os.environ.get("RISE_TEST_DATABASE") == "postgres",
                                 reason="SQLite only: PostgreSQL has NOTIFY")

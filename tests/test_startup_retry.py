@@ -10,7 +10,7 @@ import logging
 import pytest
 from telegram.error import InvalidToken, NetworkError
 
-from bot.logging_setup import configure_logging
+from bot.app.logging_setup import configure_logging
 from bot.tg.startup import initialize_with_retry, retry_at_start
 
 

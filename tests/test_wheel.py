@@ -11,13 +11,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from bot import wellbeing
-from bot.charts import wheel_chart
-from bot.clock import Clock
-from bot.conversation import ConversationRouter
+from bot.care import wellbeing
 from bot.db.models import Job, WheelResult
 from bot.features.registry import WORKER, YOUNG_PERSON
-from bot.outbox import as_reply
+from bot.pictures.charts import wheel_chart
+from bot.router import ConversationRouter
+from bot.time.clock import Clock
+from bot.time.outbox import as_reply
 from tests.conftest import router_for
 from tests.transcript import Chat
 from tests.wellbeing_helpers import link_to_worker, outbox_for, person
@@ -234,7 +234,7 @@ async def test_charts_are_drawn_in_another_process_so_the_event_loop_keeps_runni
     the GIL for the whole drawing)."""
     import os
 
-    from bot import charts
+    from bot.pictures import charts
 
     labels = [f"Area {n}" for n in range(8)]
     drawn = await asyncio.gather(*(charts.draw_wheel_chart(labels, [("Then", FIRST), ("Now", SECOND)])
@@ -256,7 +256,7 @@ def test_the_chart_helper_leaves_when_the_bot_process_is_killed(tmp_path):
     script = tmp_path / "draw.py"
     script.write_text(
         "import asyncio, time\n"
-        "from bot import charts\n"
+        "from bot.pictures import charts\n"
         "if __name__ == '__main__':\n"
         "    asyncio.run(charts.draw_wheel_chart(['a', 'b', 'c'], [('Now', [1, 2, 3])]))\n"
         "    print(*charts._POOL._processes, flush=True)\n"
@@ -284,7 +284,7 @@ async def test_the_chart_is_drawn_after_the_wheel_is_saved_with_no_lock_held(sky
                                                                              monkeypatch):
     """Drawing takes a seventh of a second: inside the transaction it held the young person's
     lock (and on SQLite every writer's). It is drawn once the update has committed."""
-    from bot import charts
+    from bot.pictures import charts
 
     seen: list[tuple[int, bool]] = []
     draw = charts.WheelDrawing.draw
@@ -310,7 +310,7 @@ async def test_a_chart_that_cannot_be_drawn_still_leaves_its_words_and_the_help_
         sky, monkeypatch):
     """The wheel is saved before the chart is drawn: if drawing fails, the young person still
     gets what changed, in words, and help one tap away, instead of no answer at all."""
-    from bot import charts
+    from bot.pictures import charts
 
     async def broken(_drawing):
         raise RuntimeError("the chart helper died")

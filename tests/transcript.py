@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.conversation import ConversationRouter, Identity
+from bot.router import ConversationRouter, Identity
 from flows.base import Event, Reply
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import people
 from bot.db.models import OutboxMessage, Person, Role
+from bot.records import people
 
 
 async def link_to_worker(db, young_telegram_id: int, *, worker_telegram_id: int = 9001,

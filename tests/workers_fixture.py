@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot import people
+from bot.app.services import Services
 from bot.db.models import Person, Role
-from bot.outbox import OutboxSender
-from bot.services import Services
+from bot.records import people
+from bot.time.outbox import OutboxSender
 from tests.transcript import Chat
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from bot.crypto import EncryptedJSON, EncryptedShortText, EncryptedText
+from bot.db.crypto import EncryptedJSON, EncryptedShortText, EncryptedText
 
 
 def utcnow() -> datetime:
@@ -176,7 +176,7 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(EncryptedText)  # emptied once sent
     buttons: Mapped[dict[str, Any]] = mapped_column(default=dict)
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG; then `text` is its caption
-    # or a chart to draw when sending (bot.charts.WheelDrawing); scores, so encrypted
+    # or a chart to draw when sending (bot.pictures.charts.WheelDrawing); scores, so encrypted
     drawing: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     # or a copy of a message a young person sent (a photo, a location...), sent with copyMessage
     # from their own chat; ids only, the content stays with Telegram

@@ -4,7 +4,7 @@ A feature is one `Feature` value in its own module: its commands (with the words
 command menu or a worker's /help shows), its button prefix, its flow (a young person's) or its
 handler (a worker's, or a safety hook that sees a young person's event before their flow), and
 `parts`: the effect appliers keyed by effect type, the profile data it loads, and its clock
-jobs, built from the services it `needs`. The catalogue (`bot/catalogue.py`) lists the features;
+jobs, built from the services it `needs`. The catalogue (`bot/app/catalogue.py`) lists the features;
 the router and the Telegram adapter read the `Registry` built from it, and nothing else lists
 features.
 
@@ -26,10 +26,10 @@ from content.loader import Content
 from flows.base import Event, Flow, Goto, Reply
 
 if TYPE_CHECKING:
-    from bot.checkins import Checkins
-    from bot.clock import JobHandler
-    from bot.conversation_record import ConversationRecord
+    from bot.care.checkins import Checkins
+    from bot.records.conversation_record import ConversationRecord
     from bot.safety.escalation import Escalation
+    from bot.time.clock import JobHandler
     from bot.workers.desk import WorkerFeature
 
 Side = Literal["young person", "worker", "safety"]
@@ -54,8 +54,8 @@ class YoungPersonHook(Protocol):
 
 @dataclass(frozen=True)
 class Command:
-    """A slash command. `about` is what Telegram's command menu (young people) or a worker's
-    /help says; a command without it works but is not listed.
+    """A slash command. `about` is what Telegram's command menu says (young people's; a
+    worker's /help reads `staff.help.<command>`); a command without it works but is not listed.
 
     For a young person, `opens` says what it does: `goto` switches to `goto` (the menu, the whole
     plan); `interrupt` enters `flow` from wherever they are and hands back afterwards (the timer);
@@ -107,10 +107,10 @@ class Feature:
 
 def worker_feature(handler: type, *, needs: Iterable[str] = (),
                    build: Callable[[Kit], Any] | None = None) -> Feature:
-    """A worker feature, declared by its handler's class: its `name`, its `commands` (command ->
-    what a worker's /help says) and its button `prefix` (its name when it has none)."""
+    """A worker feature, declared by its handler's class: its `name`, its `commands` (a worker's
+    /help says `staff.help.<command>`) and its button `prefix` (its name when it has none)."""
     return Feature(name=handler.name, side=WORKER,
-                   commands=tuple(Command(name, about) for name, about in handler.commands.items()),
+                   commands=tuple(Command(name) for name in handler.commands),
                    prefix=getattr(handler, "prefix", "") or handler.name, needs=frozenset(needs),
                    parts=lambda kit: Parts(handler=build(kit) if build else handler()))
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import schedule
 from bot.db.models import Person
 from bot.safety import recent
 from bot.safety.detector import Severity
@@ -23,6 +22,7 @@ from bot.safety.escalation import Escalation
 from bot.safety.gate import SafetyOutcome
 from bot.safety.reader import SafetyReader
 from bot.safety.replies import safety_reply_text
+from bot.time.clock import schedule
 from content.loader import Content
 from flows.base import Button, Reply
 

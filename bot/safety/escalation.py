@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, schedule
 from bot.db.models import Alert, AlertEvent, Job, OutboxMessage, Person, Role
-from bot.outbox import enqueue
 from bot.safety.detector import Severity
 from bot.safety.pages import PageWriter, alert_buttons, category_words
 from bot.safety.policy import EscalationPolicy, SeverityPolicy
+from bot.time.clock import Clock, schedule
+from bot.time.outbox import enqueue
 from content.loader import Content
 
 log = logging.getLogger(__name__)

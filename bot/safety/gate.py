@@ -27,8 +27,8 @@ class SafetyGate(Protocol):
 
 
 class CountingGate:
-    """A gate that only counts what it saw: used until the detector is wired, and by tests
-    that prove every young person's text reached the gate."""
+    """A gate that only counts what it saw, for tests that prove every young person's text
+    reached the gate. Never a default: a router must be told which gate it has."""
 
     def __init__(self) -> None:
         self.seen = 0

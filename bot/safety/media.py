@@ -22,15 +22,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, schedule
-from bot.conversation_record import ConversationRecord
 from bot.db.models import Alert, AlertEvent, Job, Person, Relay, Role
 from bot.features.registry import SAFETY, Feature, Kit, Parts
-from bot.outbox import enqueue
+from bot.records.conversation_record import ConversationRecord
 from bot.safety.detector import Severity
 from bot.safety.escalation import OPEN_STATUSES, WORKER_ROLES, alert_buttons
 from bot.safety.service import SafetyService
 from bot.safety.young_person_side import active_relay
+from bot.time.clock import Clock, schedule
+from bot.time.outbox import enqueue
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 from flows.common import HELP_BACK

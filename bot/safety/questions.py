@@ -11,12 +11,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, cancel
 from bot.db.models import Job, Person
 from bot.safety import recent
 from bot.safety.detecting_gate import QUESTION_UNANSWERED
 from bot.safety.detector import Severity
 from bot.safety.service import SafetyService
+from bot.time.clock import Clock, cancel
 from flows import callback
 from flows.base import Button, Reply
 from flows.common import HELP_BACK

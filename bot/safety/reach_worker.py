@@ -17,16 +17,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, schedule
-from bot.conversation_record import ConversationRecord
-from bot.crypto import KeyMissing, decrypt, encrypt
+from bot.db.crypto import KeyMissing, decrypt, encrypt
 from bot.db.models import Alert, AlertEvent, Job, Person
 from bot.features.registry import SAFETY, Feature, Kit, Parts
-from bot.outbox import enqueue
+from bot.records.conversation_record import ConversationRecord
 from bot.safety.detecting_gate import safe_question
 from bot.safety.detector import Severity
 from bot.safety.escalation import OPEN_STATUSES
 from bot.safety.service import SafetyService
+from bot.time.clock import Clock, schedule
+from bot.time.outbox import enqueue
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Reply

@@ -9,14 +9,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation_record import ConversationRecord
 from bot.db.models import Alert, Person, Relay
 from bot.features.registry import SAFETY, Feature, Kit, Parts
-from bot.outbox import enqueue
+from bot.records.conversation_record import ConversationRecord
 from bot.safety.escalation import Escalation
 from bot.safety.questions import PREFIX as QUESTION_PREFIX
 from bot.safety.questions import KindQuestions
 from bot.safety.service import SafetyService
+from bot.time.outbox import enqueue
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Reply

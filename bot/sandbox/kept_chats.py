@@ -21,7 +21,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from bot.crypto import write_private
+from bot.db.crypto import write_private
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.sandbox.model import ChatMessage, ChatState, StoredFile
 

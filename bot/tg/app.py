@@ -10,8 +10,8 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.conversation import ConversationRouter
 from bot.db.engine import Database
+from bot.router import ConversationRouter
 from bot.tg.events import is_private, to_event
 from bot.tg.inbox import INBOX, InboxPoller
 from bot.tg.message_log import MessageLog

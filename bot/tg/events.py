@@ -8,7 +8,7 @@ from dataclasses import replace
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bot.conversation import Identity
+from bot.router import Identity
 from flows.base import Event
 
 MAX_TEXT = 4096  # Telegram's own limit; anything longer is cut before it reaches a flow

@@ -26,9 +26,9 @@ from sqlalchemy import delete, select
 from telegram import Update
 from telegram.ext import Application
 
-from bot.conversation import system_clock
 from bot.db.engine import Database
 from bot.db.models import InboxUpdate
+from bot.time.clock import system_clock
 
 log = logging.getLogger(__name__)
 

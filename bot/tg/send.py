@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.charts import picture
+from bot.pictures.charts import picture
 from bot.tg.message_log import MessageLog, hide_chat
 from flows.base import Reply
 from flows.common import SETTLE

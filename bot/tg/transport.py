@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.charts import picture
 from bot.db.models import OutboxMessage
-from bot.outbox import RetryLater, Undeliverable, as_reply
+from bot.pictures.charts import picture
 from bot.tg.message_log import MessageLog
 from bot.tg.send import MAX_CAPTION, MAX_MESSAGE, keyboard_json, markup, send_text
+from bot.time.outbox import RetryLater, Undeliverable, as_reply
 
 
 class TelegramTransport:

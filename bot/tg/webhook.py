@@ -37,13 +37,13 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from bot import health
 from bot.db.engine import Database
-from bot.services import shared_detector, shared_reader
+from bot.safety.shared import shared_detector, shared_reader
 from bot.tg.admission import Admission
 from bot.tg.app import ANSWERED_BY_WEBHOOK
 from bot.tg.retry import RETRY_LATER
 from bot.tg.startup import initialize_with_retry
+from bot.time import health
 
 log = logging.getLogger(__name__)
 

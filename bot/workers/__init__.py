@@ -1,2 +1,2 @@
 """What workers do through the bot: one module per feature, each declaring its `FEATURE`
-(listed in `bot/catalogue.py`)."""
+(listed in `bot/app/catalogue.py`)."""

@@ -19,13 +19,13 @@ from flows import callback
 from flows.base import Button, Reply
 from flows.common import with_help
 
-DUE_CHOICES = {0: "No due date", 7: "In 1 week", 14: "In 2 weeks"}
+DUE_CHOICES = (0, 7, 14)  # days; their words are staff.assign.due_choice.<days>
 
 
 class AssignFeature(CaseFeature):
     name: ClassVar[str] = "assign"
-    commands: ClassVar[dict[str, str]] = {"assign": "give a young person modules to do"}
-    question: ClassVar[str] = "Assign modules to which young person?"
+    commands: ClassVar[tuple[str, ...]] = ("assign",)
+    question: ClassVar[str] = "staff.assign.question"
     # t: tick or untick a module (mask, index); d: done ticking (mask); due: the date (mask, days)
     actions: ClassVar[dict[str, tuple[int, ...]]] = {"t": (2,), "d": (1,), "due": (2,)}
 
@@ -35,21 +35,22 @@ class AssignFeature(CaseFeature):
     async def other(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
         mask = _mask(args[0], len(desk.content.modules))
         if mask is None:
-            return [Reply(self.stale)]
+            return [Reply(desk.say(self.stale))]
         if action == "t":
             index = callback.parse_number(args[1])
             if index is None or index >= len(desk.content.modules):
-                return [Reply(self.stale)]
+                return [Reply(desk.say(self.stale))]
             return [self.ticks(desk, person, mask ^ (1 << index))]
         if mask == 0:
             return [Reply(desk.content.text("staff.said.pick_a_module")), self.ticks(desk, person, 0)]
         if action == "d":
-            return [Reply(f"Is there a due date for {label(person)}?", tuple(
-                (Button(text, f"assign:due:{person.id}:{mask:x}:{days}"),)
-                for days, text in DUE_CHOICES.items()))]
+            return [Reply(desk.say("staff.assign.due_question", label=label(person)), tuple(
+                (Button(desk.say(f"staff.assign.due_choice.{days}"),
+                        f"assign:due:{person.id}:{mask:x}:{days}"),)
+                for days in DUE_CHOICES))]
         days = callback.parse_number(args[1])
         if days not in DUE_CHOICES:
-            return [Reply(self.stale)]
+            return [Reply(desk.say(self.stale))]
         return [await self.assign(desk, person, mask, days)]
 
     def ticks(self, desk: Desk, person: Person, mask: int) -> Reply:
@@ -58,11 +59,11 @@ class AssignFeature(CaseFeature):
         for index, module in enumerate(desk.content.modules.values()):
             if not module.is_for(person.age_band):  # type: ignore[arg-type]
                 continue
-            box = "☑️" if mask & (1 << index) else "⬜"
-            rows.append((Button(f"{box} {module.title}",
+            box = "staff.assign.ticked" if mask & (1 << index) else "staff.assign.unticked"
+            rows.append((Button(desk.say(box, title=module.title),
                                 f"assign:t:{person.id}:{mask:x}:{index}"),))
-        rows.append((Button("Done ✅", f"assign:d:{person.id}:{mask:x}"),))
-        return Reply(f"Which modules for {label(person)}? Tap to tick, then Done.", tuple(rows))
+        rows.append((Button(desk.say("staff.case.done"), f"assign:d:{person.id}:{mask:x}"),))
+        return Reply(desk.say("staff.assign.tick_question", label=label(person)), tuple(rows))
 
     async def assign(self, desk: Desk, person: Person, mask: int, days: int) -> Reply:
         modules = [m for i, m in enumerate(desk.content.modules.values()) if mask & (1 << i)]
@@ -84,10 +85,12 @@ class AssignFeature(CaseFeature):
         message = with_help(Reply(text, buttons), content)
         sent = await desk.tell(person, message.text, message.buttons)
         titles = ", ".join(m.title for m in modules)
-        told = ("They have been sent a message." if sent is not None
-                else "They will see it when they join.")
-        return Reply(f"Assigned to {label(person)}: {titles}."
-                     + (f" Due {due.day} {due:%b}." if due else "") + f"\n{told}")
+        told = desk.say("staff.assign.sent" if sent is not None else "staff.assign.not_sent")
+        if due is None:
+            return Reply(desk.say("staff.assign.done", label=label(person), titles=titles,
+                                  told=told))
+        return Reply(desk.say("staff.assign.done_due", label=label(person), titles=titles,
+                              day=due.day, month=f"{due:%b}", told=told))
 
 
 def _mask(raw: str, count: int) -> int | None:

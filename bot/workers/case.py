@@ -18,48 +18,45 @@ from bot.workers.desk import Desk
 from flows import callback
 from flows.base import Button, Event, Reply
 
-NOT_ON_CASELOAD = "That young person is not on your caseload."
-STALE = "That button no longer works. Please start again with the command."
-NOBODY = "You have no young people yet. Use /invite to add one."
-
 
 def label(person: Person) -> str:
     """How a young person is named to staff: the pseudonym, with their nickname if they chose one."""
     return f"{person.pseudonym} ({person.nickname})" if person.nickname else person.pseudonym
 
 
-def when(moment: datetime | None, *, time: bool = True) -> str:
-    if moment is None:
-        return "never"
+def when(moment: datetime, *, time: bool = True) -> str:
+    """A date (and time) as staff read it: "3 Jan 18:30"."""
     return f"{moment.day} {moment:%b %H:%M}" if time else f"{moment.day} {moment:%b}"
 
 
-def nav_row(prefix: str, page: int, pages: int) -> tuple[Button, ...]:
+def nav_row(desk: Desk, prefix: str, page: int, pages: int) -> tuple[Button, ...]:
+    """Back and More between the pages of a list."""
     row = []
     if page > 0:
-        row.append(Button("◀️ Back", f"{prefix}:{page - 1}"))
+        row.append(Button(desk.say("staff.case.back"), f"{prefix}:{page - 1}"))
     if page < pages - 1:
-        row.append(Button("More ▶️", f"{prefix}:{page + 1}"))
+        row.append(Button(desk.say("staff.case.more"), f"{prefix}:{page + 1}"))
     return tuple(row)
 
 
 class CaseFeature:
     """Subclasses give `name`, `commands`, `question`, the `actions` they take beyond picking,
-    and `act` (or just `choose`, for a feature whose only action is the pick)."""
+    and `act` (or just `choose`, for a feature whose only action is the pick). Its words are
+    `staff.` keys (content/staff.yaml), so a feature names the key, never the words."""
 
     name: ClassVar[str]
-    commands: ClassVar[dict[str, str]]  # command -> what it does, for the worker's /help
+    commands: ClassVar[tuple[str, ...]]  # its commands; the worker's /help: staff.help.<command>
     roles: ClassVar[set[str]] = access_rule.CASELOAD_ROLES
     prefix: ClassVar[str] = ""  # of its buttons; the feature's name when not given
-    question: ClassVar[str] = "Which young person?"
+    question: ClassVar[str] = "staff.case.question"
     pick: ClassVar[str] = "y"  # the picker's buttons: <prefix>:<pick>:<id> ("": no picking)
     page: ClassVar[str] = "pick"  # the picker's pages: <prefix>:<page>:<n>
     page_size: ClassVar[int] = 5
     # action -> how many parts may follow the young person's id (the pick takes none)
     actions: ClassVar[dict[str, tuple[int, ...]]] = {}
-    nobody: ClassVar[str] = NOBODY
-    refused: ClassVar[str] = NOT_ON_CASELOAD
-    stale: ClassVar[str] = STALE
+    nobody: ClassVar[str] = "staff.case.nobody"
+    refused: ClassVar[str] = "staff.case.refused"
+    stale: ClassVar[str] = "staff.case.stale"
     cancelled: ClassVar[str] = ""  # what `<prefix>:cancel` says, for a feature that offers it
 
     @property
@@ -84,13 +81,13 @@ class CaseFeature:
         if action == self.page and page is not None:
             return [await self.picker(desk, page)]
         if action == "cancel" and not args and self.cancelled:
-            return [Reply(self.cancelled)]
+            return [Reply(desk.say(self.cancelled))]
         shapes = (0,) if self.pick and action == self.pick else self.actions.get(action)
         if shapes is None or not args or len(args) - 1 not in shapes:
-            return [Reply(self.stale)]
+            return [Reply(desk.say(self.stale))]
         person = await access_rule.young_person(desk, self.name, args[0])
         if person is None:
-            return [Reply(self.refused)]
+            return [Reply(desk.say(self.refused))]
         return await self.act(desk, action, person, args[1:])
 
     async def act(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
@@ -105,18 +102,20 @@ class CaseFeature:
 
     async def other(self, desk: Desk, action: str, person: Person, args: list[str]) -> list[Reply]:
         """Any other of `actions`."""
-        return [Reply(self.stale)]
+        return [Reply(desk.say(self.stale))]
 
     async def picker(self, desk: Desk, page: int) -> Reply:
         """The young people this worker may pick, a page at a time."""
         found, page, pages = await access_rule.caseload_page(desk, page, self.page_size)
         if not found:
-            return Reply(self.nobody)
+            return Reply(desk.say(self.nobody))
         prefix = self.button_prefix
         rows: list[tuple[Button, ...]] = [(Button(label(p), f"{prefix}:{self.pick}:{p.id}"),)
                                           for p in found]
-        nav = nav_row(f"{prefix}:{self.page}", page, pages)
-        title = self.question + (f" (page {page + 1} of {pages})" if pages > 1 else "")
+        nav = nav_row(desk, f"{prefix}:{self.page}", page, pages)
+        question = desk.say(self.question)
+        title = (desk.say("staff.case.paged", question=question, page=page + 1, pages=pages)
+                 if pages > 1 else question)
         return Reply(title, tuple(rows) + ((nav,) if nav else ()))
 
     async def young_person(self, desk: Desk, raw_id: str) -> Person | None:

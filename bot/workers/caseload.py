@@ -19,22 +19,25 @@ class CaseloadView(CaseFeature):
     progress."""
 
     name: ClassVar[str] = "caseload"
-    commands: ClassVar[dict[str, str]] = {"caseload": "your young people at a glance"}
+    commands: ClassVar[tuple[str, ...]] = ("caseload",)
     pick: ClassVar[str] = ""  # its buttons lead into /progress
     page: ClassVar[str] = "p"
 
     async def picker(self, desk: Desk, page: int) -> Reply:
         found, page, pages = await caseload_page(desk, page, self.page_size)
         if not found:
-            return Reply(self.nobody)
-        title = "Everyone's young people" if desk.role == Role.MANAGER else "Your caseload"
-        lines = [f"{title} · page {page + 1} of {pages}", ""]
+            return Reply(desk.say(self.nobody))
+        title = desk.say("staff.caseload.title_manager" if desk.role == Role.MANAGER
+                         else "staff.caseload.title")
+        lines = [desk.say("staff.caseload.page", title=title, page=page + 1, pages=pages), ""]
         buttons = []
         for person in found:
             lines += [await self.summary(desk, person), ""]
-            buttons.append((Button(f"📈 {person.pseudonym}", f"progress:y:{person.id}"),))
+            buttons.append((Button(desk.say("staff.caseload.progress_button",
+                                            pseudonym=person.pseudonym),
+                                   f"progress:y:{person.id}"),))
             await desk.audit("caseload_viewed", person)
-        nav = nav_row("caseload:p", page, pages)
+        nav = nav_row(desk, "caseload:p", page, pages)
         return Reply("\n".join(lines).strip(), tuple(buttons) + ((nav,) if nav else ()))
 
     async def summary(self, desk: Desk, person: Person) -> str:
@@ -47,14 +50,15 @@ class CaseloadView(CaseFeature):
             Alert.person_id == person.id, Alert.status != "resolved"))
         checkin = await session.scalar(select(func.min(Job.due_at)).where(
             Job.person_id == person.id, Job.kind == "checkin", Job.status == "pending"))
+        say = desk.say
         if person.telegram_id is None:
-            active = "not joined yet"
+            active = say("staff.caseload.not_joined")
         else:
-            active = f"last active {when(person.last_active_at)}"
-        next_checkin = when(checkin) if checkin else "none"
-        return (f"{label(person)}\n{active}\n"
-                f"modules: {done} done / {assigned} assigned · open alerts: {alerts or 0}\n"
-                f"next check-in: {next_checkin}")
+            active = say("staff.caseload.last_active", when=when(person.last_active_at)
+                         if person.last_active_at else say("staff.case.never"))
+        next_checkin = when(checkin) if checkin else say("staff.caseload.none")
+        return say("staff.caseload.summary", label=label(person), active=active, done=done,
+                   assigned=assigned, alerts=alerts or 0, next_checkin=next_checkin)
 
 
 FEATURE = worker_feature(CaseloadView)

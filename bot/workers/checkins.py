@@ -15,46 +15,55 @@ from typing import ClassVar
 
 from sqlalchemy import func, select
 
-from bot.checkins import CHECKIN, Checkins, quiet_hours, recurrence_of
+from bot.care.checkins import CHECKIN, Checkins, quiet_hours, recurrence_of
+from bot.care.recurrence import day_names
 from bot.db.models import CheckinAnswer, CheckinSchedule, Job, Person
 from bot.features.registry import worker_feature
-from bot.recurrence import DAY_NAMES
 from bot.workers.case import CaseFeature, label
 from bot.workers.desk import Desk
+from bot.workers.table import IDLE, WorkerTable
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
 from flows.clock_words import parse_time
 
 TIMES = ("08:00", "12:00", "16:00", "18:00", "20:00")
 QUIET_PRESETS = ("2200-0700", "2100-0700", "2100-0800", "2300-0800")  # no colons in button data
-NOT_YOURS = "That young person is not on your caseload."
-STALE = "That button no longer works. Please start again with /checkins."
-NOBODY = "You have no young people to schedule check-ins for yet."
 
 
-class CheckinsFeature(CaseFeature):
+class CheckinsFeature(CaseFeature, WorkerTable):
     name: ClassVar[str] = "checkins"
-    commands: ClassVar[dict[str, str]] = {"checkins": "schedule or change a young person's check-ins"}
+    commands: ClassVar[tuple[str, ...]] = ("checkins",)
     prefix: ClassVar[str] = "ck"
-    question: ClassVar[str] = "Check-ins for which young person?"
+    question: ClassVar[str] = "staff.checkins.question"
     page: ClassVar[str] = "p"
     page_size: ClassVar[int] = 6
-    nobody: ClassVar[str] = NOBODY
-    refused: ClassVar[str] = NOT_YOURS
-    stale: ClassVar[str] = STALE
+    nobody: ClassVar[str] = "staff.checkins.nobody"
+    stale: ClassVar[str] = "staff.checkins.stale"
     # pat: a pattern; wd: tick a weekday (mask[, day]); wdone: days ticked (mask); t: a time
     # picked (pattern, hhmm); tt: type a time (pattern); q/qs: quiet hours (preset); risk, miss
     actions: ClassVar[dict[str, tuple[int, ...]]] = {
         "pat": (1,), "wd": (1, 2), "wdone": (1,), "t": (2,), "tt": (1,), "stop": (0,),
         "q": (0,), "qs": (1,), "risk": (0,), "miss": (0,)}
 
+    # "Custom times" waits for a typed list of times, "Type a time" for one; their buttons
+    # still work meanwhile
+    STATES: ClassVar[list[str]] = ["times", "time"]
+    TRANSITIONS: ClassVar[list[dict]] = [
+        # trigger   from                to        when          what happens
+        {"trigger": "typed", "source": ["times", "time"], "dest": IDLE, "conditions": "readable",
+         "after": "save_typed"},
+        {"trigger": "typed", "source": "times", "dest": "times", "after": "unreadable"},
+        {"trigger": "typed", "source": "time", "dest": "time", "after": "unreadable"},
+        {"trigger": "blank", "source": "times", "dest": "times", "after": "unreadable"},
+        {"trigger": "blank", "source": "time", "dest": "time", "after": "unreadable"},
+    ]
+
     def __init__(self, checkins: Checkins):
         self.checkins = checkins
 
     async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
-        if event.kind == "text" and desk.awaited and desk.awaited[0] == self.name:
-            return await self._typed(desk, desk.awaited[1], event.text)
-        return await super().handle(desk, event)
+        taken = await self.run(desk, event)
+        return taken if taken is not None else await super().handle(desk, event)
 
     # --- buttons (their young person already checked by CaseFeature) ---------------------------
 
@@ -64,47 +73,46 @@ class CheckinsFeature(CaseFeature):
 
     async def other(self, desk: Desk, action: str, person: Person, rest: list[str]) -> list[Reply]:
         if action == "pat" and rest == ["custom"]:
-            desk.awaiting(self.name, "times", person_id=person.id)
-            return [Reply(f"Type the times for {label(person)}'s check-ins, every day, like "
-                          "\"08:00, 16:30\".")]
+            self.wait(desk, "times", person_id=person.id)
+            return [Reply(desk.say("staff.checkins.type_times", label=label(person)))]
         if action == "pat" and rest in (["daily"], ["weekdays"]):
-            return [self._time_picker(person, rest[0])]
+            return [self._time_picker(desk, person, rest[0])]
         if action == "wd":
             mask = _mask(rest[0])
             if mask is None:
-                return [Reply(STALE)]
+                return [Reply(desk.say(self.stale))]
             day = callback.parse_number(rest[1]) if len(rest) == 2 else None
             if day is not None and 1 <= day <= 7:
                 mask ^= 1 << day
-            return [self._day_picker(person, mask)]
+            return [self._day_picker(desk, person, mask)]
         if action == "wdone":
             mask = _mask(rest[0])
             if not mask:
-                return [Reply(desk.content.text("staff.said.pick_a_day")), self._day_picker(person, 0)]
-            return [self._time_picker(person, f"w{mask:x}")]
+                return [Reply(desk.say("staff.said.pick_a_day")), self._day_picker(desk, person, 0)]
+            return [self._time_picker(desk, person, f"w{mask:x}")]
         if action == "t":
             at = parse_time(rest[1][:2] + ":" + rest[1][2:]) if len(rest[1]) == 4 else None
             pattern = _pattern(rest[0])
             if at is None or pattern is None:
-                return [Reply(STALE)]
+                return [Reply(desk.say(self.stale))]
             return await self._save(desk, person, pattern[0], [f"{at:%H:%M}"], pattern[1])
         if action == "tt" and _pattern(rest[0]) is not None:
-            desk.awaiting(self.name, "time", person_id=person.id, pattern=rest[0])
+            self.wait(desk, "time", person_id=person.id, pattern=rest[0])
             return [Reply(desk.content.text("staff.said.type_a_time"))]
         if action == "stop":
             stopped = await self.checkins.stop(desk.session, person, desk.now)
             await desk.audit("checkins_stopped", person)
-            said = "⏹ Check-ins stopped" if stopped else "There were no check-ins to stop"
-            return [Reply(f"{said} for {label(person)}."), await self._summary(desk, person)]
+            said = "staff.checkins.stopped" if stopped else "staff.checkins.none_to_stop"
+            return [Reply(desk.say(said, label=label(person))), await self._summary(desk, person)]
         if action == "q":
-            return [self._quiet_picker(person)]
+            return [self._quiet_picker(desk, person)]
         if action == "qs" and rest[0] in QUIET_PRESETS:
             start, end = (f"{x[:2]}:{x[2:]}" for x in rest[0].split("-"))
             person.quiet_start, person.quiet_end = start, end
             await self.checkins.reschedule(desk.session, person, desk.now)
             await desk.audit("quiet_hours_set", person, start=start, end=end)
-            return [Reply(f"🌙 Quiet hours for {label(person)}: {start}–{end}."),
-                    await self._summary(desk, person)]
+            return [Reply(desk.say("staff.checkins.quiet_set", label=label(person), start=start,
+                                   end=end)), await self._summary(desk, person)]
         if action in ("risk", "miss"):
             if action == "risk":
                 person.high_risk = not person.high_risk
@@ -113,27 +121,38 @@ class CheckinsFeature(CaseFeature):
                 person.missing_history = not person.missing_history
                 await desk.audit("missing_history_set", person, value=person.missing_history)
             return [await self._summary(desk, person)]
-        return [Reply(STALE)]
+        return [Reply(desk.say(self.stale))]
 
-    async def _typed(self, desk: Desk, what: str, text: str) -> list[Reply]:
-        context = dict(desk.convo.context)
-        person = await self.young_person(desk, str(context.get("person_id", "")))
+    # --- typed times (the table above) ---------------------------------------------------------
+
+    def readable(self, desk: Desk, event: Event) -> bool:
+        return _typed_times(event.text, self.waiting_in(desk)) is not None
+
+    async def _typed_for(self, desk: Desk) -> Person | None:
+        """The young person the times are for, checked again now; if gone, stop waiting."""
+        person = await self.young_person(desk, str(desk.convo.context.get("person_id", "")))
         if person is None:
             desk.clear_awaiting()
-            return [Reply(NOT_YOURS)]
-        raw = [piece for piece in text.replace(";", ",").replace(" and ", ",").split(",")
-               if piece.strip()]
-        times = [parse_time(piece) for piece in raw]
-        if not times or any(t is None for t in times) or (what == "time" and len(times) != 1):
-            example = "18:30" if what == "time" else "08:00, 16:30"
-            return [Reply(f"Sorry, I couldn't read that. Please type times like {example}.")]
-        desk.clear_awaiting()
-        hhmm = [f"{t:%H:%M}" for t in times if t is not None]
+        return person
+
+    async def unreadable(self, desk: Desk, event: Event) -> list[Reply]:
+        if await self._typed_for(desk) is None:
+            return [Reply(desk.say(self.refused))]
+        example = desk.say("staff.checkins.example_time" if self.waiting_in(desk) == "time"
+                           else "staff.checkins.example_times")
+        return [Reply(desk.say("staff.checkins.unreadable", example=example))]
+
+    async def save_typed(self, desk: Desk, event: Event) -> list[Reply]:
+        what, context = self.waiting_in(desk), dict(desk.convo.context)
+        person = await self._typed_for(desk)
+        if person is None:
+            return [Reply(desk.say(self.refused))]
+        hhmm = _typed_times(event.text, what) or []
         if what == "times":
             return await self._save(desk, person, "custom", hhmm, [])
         pattern = _pattern(str(context.get("pattern", "")))
         if pattern is None:
-            return [Reply(STALE)]
+            return [Reply(desk.say(self.stale))]
         return await self._save(desk, person, pattern[0], hhmm, pattern[1])
 
     # --- saving --------------------------------------------------------------------------------
@@ -145,8 +164,9 @@ class CheckinsFeature(CaseFeature):
                                                   now=desk.now)
         await desk.audit("checkins_set", person, pattern=pattern, times=times, days=days,
                          version=row.version)
-        return [Reply(f"✅ Check-ins for {label(person)} are set: "
-                      f"{recurrence_of(row).describe()}."), await self._summary(desk, person)]
+        return [Reply(desk.say("staff.checkins.set", label=label(person),
+                               when=recurrence_of(row).describe(desk.content))),
+                await self._summary(desk, person)]
 
     # --- what workers see ------------------------------------------------------------------------
 
@@ -156,60 +176,75 @@ class CheckinsFeature(CaseFeature):
             CheckinSchedule.person_id == person.id))
         next_due = await session.scalar(select(func.min(Job.due_at)).where(
             Job.kind == CHECKIN, Job.person_id == person.id, Job.status == "pending"))
-        lines = [f"Check-ins for {label(person)}"]
+        say = desk.say
+        lines = [say("staff.checkins.title", label=label(person))]
         if row is not None and row.active:
-            lines.append(f"When: {recurrence_of(row).describe()} ({self.checkins.zone.key})")
+            lines.append(say("staff.checkins.when", when=recurrence_of(row).describe(desk.content),
+                             zone=self.checkins.zone.key))
             if next_due is not None:
                 local = next_due.astimezone(self.checkins.zone)
-                lines.append(f"Next: {local:%a} {local.day} {local:%b %H:%M}")
+                lines.append(say("staff.checkins.next", weekday=f"{local:%a}", day=local.day,
+                                 month=f"{local:%b}", time=f"{local:%H:%M}"))
         else:
-            lines.append("When: no check-ins scheduled")
-        lines.append(f"Quiet hours: {quiet_hours(person).describe()}")
-        lines.append(f"High risk: {'yes' if person.high_risk else 'no'} · "
-                     f"Gone missing before: {'yes' if person.missing_history else 'no'}")
+            lines.append(say("staff.checkins.none_scheduled"))
+        lines.append(say("staff.checkins.quiet", quiet=quiet_hours(person).describe(desk.content)))
+        lines.append(say("staff.checkins.flags", high_risk=_yes_no(desk, person.high_risk),
+                         missing=_yes_no(desk, person.missing_history)))
         outcomes = (await session.scalars(
             select(CheckinAnswer.outcome).where(CheckinAnswer.person_id == person.id)
             .order_by(CheckinAnswer.sent_at.desc()).limit(7))).all()
         if outcomes:
-            lines.append("Last check-ins (newest first): " + ", ".join(outcomes))
+            lines.append(say("staff.checkins.last", outcomes=", ".join(outcomes)))
         if person.high_risk or person.missing_history:
-            lines.append("One missed check-in pages the duty worker.")
-        return Reply("\n".join(lines), self._options(person, active=bool(row and row.active)))
+            lines.append(say("staff.checkins.one_missed_pages"))
+        return Reply("\n".join(lines),
+                     self._options(desk, person, active=bool(row and row.active)))
 
-    def _options(self, person: Person, *, active: bool) -> Keyboard:
-        pid = person.id
+    def _options(self, desk: Desk, person: Person, *, active: bool) -> Keyboard:
+        pid, say = person.id, desk.say
         rows: list[tuple[Button, ...]] = [
-            (Button("Every day", f"ck:pat:{pid}:daily"),
-             Button("Weekdays", f"ck:pat:{pid}:weekdays")),
-            (Button("Some days", f"ck:wd:{pid}:0"),
-             Button("Custom times", f"ck:pat:{pid}:custom")),
-            (Button("🌙 Quiet hours", f"ck:q:{pid}"),),
-            (Button(f"{'✅' if person.high_risk else '⬜'} High risk", f"ck:risk:{pid}"),
-             Button(f"{'✅' if person.missing_history else '⬜'} Gone missing before",
+            (Button(say("staff.checkins.every_day_button"), f"ck:pat:{pid}:daily"),
+             Button(say("staff.checkins.weekdays_button"), f"ck:pat:{pid}:weekdays")),
+            (Button(say("staff.checkins.some_days_button"), f"ck:wd:{pid}:0"),
+             Button(say("staff.checkins.custom_button"), f"ck:pat:{pid}:custom")),
+            (Button(say("staff.checkins.quiet_button"), f"ck:q:{pid}"),),
+            (Button(say("staff.checkins.high_risk_button", box=_box(desk, person.high_risk)),
+                    f"ck:risk:{pid}"),
+             Button(say("staff.checkins.missing_button", box=_box(desk, person.missing_history)),
                     f"ck:miss:{pid}")),
         ]
         if active:
-            rows.append((Button("⏹ Stop check-ins", f"ck:stop:{pid}"),))
+            rows.append((Button(say("staff.checkins.stop_button"), f"ck:stop:{pid}"),))
         return tuple(rows)
 
-    def _time_picker(self, person: Person, pattern: str) -> Reply:
+    def _time_picker(self, desk: Desk, person: Person, pattern: str) -> Reply:
         buttons = [Button(t, f"ck:t:{person.id}:{pattern}:{t.replace(':', '')}") for t in TIMES]
-        return Reply(f"What time (UK time) for {label(person)}?",
+        return Reply(desk.say("staff.checkins.time_question", label=label(person)),
                      (tuple(buttons[:3]), tuple(buttons[3:]),
-                      (Button("Type a time", f"ck:tt:{person.id}:{pattern}"),)))
+                      (Button(desk.say("staff.checkins.type_a_time_button"),
+                              f"ck:tt:{person.id}:{pattern}"),)))
 
-    def _day_picker(self, person: Person, mask: int) -> Reply:
-        days = [Button(f"{'☑️' if mask & (1 << d) else '⬜'} {DAY_NAMES[d - 1]}",
+    def _day_picker(self, desk: Desk, person: Person, mask: int) -> Reply:
+        names = day_names(desk.content)
+        days = [Button(desk.say("staff.checkins.day_ticked" if mask & (1 << d)
+                                else "staff.checkins.day_unticked", day=names[d - 1]),
                        f"ck:wd:{person.id}:{mask:x}:{d}") for d in range(1, 8)]
-        return Reply(f"Which days for {label(person)}? Tap to tick, then Done.",
+        return Reply(desk.say("staff.checkins.day_question", label=label(person)),
                      (tuple(days[:4]), tuple(days[4:]),
-                      (Button("Done ✅", f"ck:wdone:{person.id}:{mask:x}"),)))
+                      (Button(desk.say("staff.case.done"), f"ck:wdone:{person.id}:{mask:x}"),)))
 
-    def _quiet_picker(self, person: Person) -> Reply:
-        return Reply(f"Quiet hours for {label(person)}: nothing scheduled is sent then, and a "
-                     "check-in due inside them waits until they end.",
+    def _quiet_picker(self, desk: Desk, person: Person) -> Reply:
+        return Reply(desk.say("staff.checkins.quiet_question", label=label(person)),
                      tuple((Button(_quiet_label(p), f"ck:qs:{person.id}:{p}"),)
                            for p in QUIET_PRESETS))
+
+
+def _yes_no(desk: Desk, value: bool) -> str:
+    return desk.say("staff.checkins.yes" if value else "staff.checkins.no")
+
+
+def _box(desk: Desk, ticked: bool) -> str:
+    return desk.say("staff.checkins.ticked" if ticked else "staff.checkins.unticked")
 
 
 def _quiet_label(preset: str) -> str:
@@ -220,6 +255,17 @@ def _quiet_label(preset: str) -> str:
 
 def _mask(raw: str) -> int | None:
     return callback.parse_mask(raw, 8)
+
+
+def _typed_times(text: str, what: str) -> list[str] | None:
+    """Typed check-in times as "HH:MM" ("08:00, 4.30pm and 18:00"); exactly one for "time";
+    None when any piece is not a time."""
+    raw = [piece for piece in text.replace(";", ",").replace(" and ", ",").split(",")
+           if piece.strip()]
+    times = [parse_time(piece) for piece in raw]
+    if not times or any(t is None for t in times) or (what == "time" and len(times) != 1):
+        return None
+    return [f"{t:%H:%M}" for t in times if t is not None]
 
 
 def _pattern(raw: str) -> tuple[str, list[int]] | None:

@@ -13,9 +13,9 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation_record import ConversationRecord
 from bot.db.models import AuditEntry, OutboxMessage, Person, Role
-from bot.outbox import enqueue
+from bot.records.conversation_record import ConversationRecord
+from bot.time.outbox import enqueue
 from content.loader import Content
 from flows.base import Event, Keyboard, Reply
 
@@ -51,6 +51,10 @@ class Desk:
             return feature, what
         return None
 
+    def say(self, key: str, **values: object) -> str:
+        """Words for the worker, from `content/staff.yaml` (`key` is `staff.<...>`)."""
+        return self.content.text(key, **values)
+
     async def tell(self, person: Person, text: str, buttons: Keyboard = (), *,
                    dedupe_key: str | None = None, alert_id: int | None = None
                    ) -> OutboxMessage | None:
@@ -71,7 +75,7 @@ class WorkerFeature(Protocol):
     """A piece of the worker side: its commands, and how it handles an event."""
 
     name: ClassVar[str]
-    commands: ClassVar[dict[str, str]]  # command -> short description, for the worker's /help
+    commands: ClassVar[tuple[str, ...]]  # its commands; /help says `staff.help.<command>`
     roles: ClassVar[set[str]]  # who may use it at all
 
     async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
@@ -80,9 +84,11 @@ class WorkerFeature(Protocol):
 
 
 def worker_help(features: list[WorkerFeature], desk: Desk) -> Reply:
-    lines = [f"Hi {desk.worker.display_name or desk.worker.pseudonym}. "
-             f"You are signed in as {desk.role.replace('_', ' ')}.", ""]
+    lines = [desk.say("staff.help.hello", name=desk.worker.display_name or desk.worker.pseudonym,
+                      role=desk.say(f"staff.role.{desk.role}")), ""]
     for feature in features:
         if desk.role in feature.roles:
-            lines += [f"/{command} – {about}" for command, about in feature.commands.items()]
+            lines += [desk.say("staff.help.line", command=command,
+                               about=desk.say(f"staff.help.{command}"))
+                      for command in feature.commands]
     return Reply("\n".join(lines).strip())

@@ -15,6 +15,7 @@ from bot.safety.escalation import CONCERNS, Escalation, alert_buttons, category_
 from bot.safety.young_person_side import active_relay, finish_relay
 from bot.workers import access_rule
 from bot.workers.desk import Desk
+from bot.workers.table import IDLE, WorkerTable
 from content.loader import Content
 from flows import callback
 from flows.base import Button, Event, Keyboard, Reply
@@ -28,15 +29,17 @@ def concern_buttons(content: Content, alert: Alert) -> Keyboard:
                          f"al:concern:{alert.id}:{concern}") for concern in CONCERNS),)
 
 
-class DutyFeature:
+class DutyFeature(WorkerTable):
     name: ClassVar[str] = "duty"
-    commands: ClassVar[dict[str, str]] = {
-        "onduty": "go on duty: you are paged first for alerts",
-        "offduty": "go off duty",
-        "alerts": "open alerts you can handle",
-    }
+    commands: ClassVar[tuple[str, ...]] = ("onduty", "offduty", "alerts")
     prefix: ClassVar[str] = "al"
     roles: ClassVar[set[str]] = access_rule.ALERT_ROLES
+    # 📝 Resolve waits for the outcome note (a concern button may still come first)
+    STATES: ClassVar[list[str]] = ["resolve_note"]
+    TRANSITIONS: ClassVar[list[dict]] = [
+        {"trigger": "typed", "source": "resolve_note", "dest": IDLE, "after": "resolve_with"},
+        {"trigger": "blank", "source": "resolve_note", "dest": IDLE, "after": "resolve_with"},
+    ]
 
     def __init__(self, escalation: Escalation):
         self.escalation = escalation
@@ -48,9 +51,7 @@ class DutyFeature:
             return await self._list(desk)
         if event.kind == "button" and event.data.startswith("al:"):
             return await self._button(desk, event.data)
-        if event.kind == "text" and desk.awaited == ("duty", "resolve_note"):
-            return await self._resolve_with(desk, event.text)
-        return None
+        return await self.run(desk, event)
 
     async def _duty(self, desk: Desk, on: bool) -> list[Reply]:
         worker = desk.worker
@@ -72,8 +73,10 @@ class DutyFeature:
                 rows.append((alert, young))
         if not rows:
             return [Reply(desk.content.text("staff.said.no_open_alerts"))]
-        return [Reply(f"#{a.id} {Severity(a.severity).label.upper()} – {y.pseudonym} – "
-                      f"{category_words(desk.content, a)} – {a.status}", alert_buttons(desk.content, a))
+        return [Reply(desk.say("staff.duty.alert_line", id=a.id,
+                               severity=Severity(a.severity).label.upper(), pseudonym=y.pseudonym,
+                               category=category_words(desk.content, a), status=a.status),
+                      alert_buttons(desk.content, a))
                 for a, y in rows]
 
     async def _button(self, desk: Desk, data: str) -> list[Reply]:
@@ -93,7 +96,7 @@ class DutyFeature:
         if action == "talk":
             return await self._start_relay(desk, alert, young)
         if action == "resolve":
-            desk.awaiting("duty", "resolve_note", alert_id=alert.id)
+            self.wait(desk, "resolve_note", alert_id=alert.id)
             return [Reply(desk.content.text("staff.alert.resolve_prompt", id=alert.id,
                                             pseudonym=young.pseudonym),
                           concern_buttons(desk.content, alert))]
@@ -131,14 +134,15 @@ class DutyFeature:
         said = text(f"staff.alert.noted.{concern}", id=alert.id, pseudonym=young.pseudonym)
         if alert.status == "resolved":
             return [Reply(text("staff.alert.noted_resolved", noted=said))]
-        if desk.awaited == ("duty", "resolve_note") \
+        if self.waiting_in(desk) == "resolve_note" \
                 and desk.convo.context.get("alert_id") == alert.id:
             return [Reply(text("staff.alert.noted_awaiting_note", noted=said))]
         return [Reply(text("staff.alert.noted_open", noted=said), alert_buttons(desk.content, alert))]
 
-    async def _resolve_with(self, desk: Desk, note: str) -> list[Reply]:
+    async def resolve_with(self, desk: Desk, event: Event) -> list[Reply]:
+        """The outcome note: the alert is resolved with it (the table then stops waiting)."""
+        note = event.text
         loaded = await access_rule.alert(desk, self.name, str(desk.convo.context.get("alert_id", "")))
-        desk.clear_awaiting()
         if loaded is None:
             return [Reply(desk.content.text("staff.alert.not_yours"))]
         alert, young = loaded
@@ -171,10 +175,9 @@ class DutyFeature:
             await desk.tell(young, desk.content.text("safety.relay_started"), (
                 (Button(desk.content.text("safety.relay_end_button"), f"rl:end:{relay.id}"),),),
                 alert_id=alert.id)
-        desk.awaiting("relay", "talking", relay_id=relay.id)
-        return [Reply(f"💬 You are talking with {young.pseudonym} through the bot. Everything you "
-                      "type now goes to them as \"a worker from the team\". Their messages are "
-                      "still checked for danger.", ((Button("End chat", f"rl:end:{relay.id}"),),))]
+        desk.awaiting("relay", "talking", relay_id=relay.id)  # the relay feature's table
+        return [Reply(desk.say("staff.duty.talking", pseudonym=young.pseudonym),
+                      ((Button(desk.say("staff.duty.end_button"), f"rl:end:{relay.id}"),),))]
 
 
 FEATURE = worker_feature(DutyFeature, needs={"escalation"},

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Person, Relay
-from bot.outbox import enqueue
 from bot.safety.escalation import Escalation
 from bot.safety.young_person_side import finish_relay
+from bot.time.outbox import enqueue
 from content.loader import Content
 
 SWITCHED_OFF = "switched off"  # why a relay ended, in the alert's events
@@ -29,11 +29,13 @@ class HandOver:
     alerts: int = 0
     chats: int = 0
 
-    def words(self) -> str:
+    def words(self, content: Content) -> str:
         """' Handed 1 alert and 1 chat to the duty list.', or '' when there was nothing."""
-        parts = [f"{n} {what}{'' if n == 1 else 's'}"
+        parts = [content.text(f"staff.handover.{what}" if n == 1 else f"staff.handover.{what}s",
+                              n=n)
                  for n, what in ((self.alerts, "alert"), (self.chats, "chat")) if n]
-        return f" Handed {' and '.join(parts)} to the duty list." if parts else ""
+        joined = f" {content.text('staff.handover.and')} ".join(parts)
+        return " " + content.text("staff.handover.handed", what=joined) if parts else ""
 
 
 async def hand_over(session: AsyncSession, worker: Person, escalation: Escalation,

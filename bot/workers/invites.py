@@ -11,19 +11,20 @@ from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import people
 from bot.db.models import Person, Role
 from bot.features.registry import worker_feature
-from bot.outbox import enqueue
-from bot.qr import deep_link, qr_png
+from bot.pictures.qr import deep_link, qr_png
+from bot.records import people
+from bot.time.outbox import enqueue
 from bot.workers.access_rule import CASELOAD_ROLES
 from bot.workers.desk import Desk
+from content.loader import Content
 from flows.base import Event, Reply
 
 
 class InviteFeature:
     name: ClassVar[str] = "invite"
-    commands: ClassVar[dict[str, str]] = {"invite": "invite a young person (link and QR code)"}
+    commands: ClassVar[tuple[str, ...]] = ("invite",)
     roles: ClassVar[set[str]] = CASELOAD_ROLES
 
     def __init__(self, bot_username: str = "rise_demo_bot"):
@@ -38,34 +39,33 @@ class InviteFeature:
         await desk.audit("invite_created", record, invite_id=invite.id)
         link = deep_link(self.bot_username, invite.code)
         days = (invite.expires_at - desk.now).days
-        text = (f"New invite for {record.pseudonym}. It works once, for {days} days.\n"
-                f"{link}\n\nLet them scan the code, or send them the link.")
+        text = desk.say("staff.invite.made", pseudonym=record.pseudonym, days=days, link=link)
         return [Reply(text, photo=qr_png(link))]
 
 
-async def _tell_own_worker(session: AsyncSession, young_person: Person, now: datetime,
-                           text: str) -> None:
+async def _tell_own_worker(session: AsyncSession, content: Content, young_person: Person,
+                           now: datetime, key: str) -> None:
     """A line to the young person's own active worker, if they have one on Telegram."""
     if young_person.worker_id is None:
         return
     worker = await session.get(Person, young_person.worker_id)
     if worker is None or worker.telegram_id is None or not worker.active:
         return
+    text = content.text(key, pseudonym=young_person.pseudonym)
     await enqueue(session, chat_id=worker.telegram_id, now=now, text=text)
 
 
-async def announce_joined(session: AsyncSession, young_person: Person, now: datetime) -> None:
+async def announce_joined(session: AsyncSession, content: Content, young_person: Person,
+                          now: datetime) -> None:
     """Tell the worker that a young person has joined through their invite."""
-    await _tell_own_worker(session, young_person, now,
-                           f"✅ {young_person.pseudonym} has joined through your invite.")
+    await _tell_own_worker(session, content, young_person, now, "staff.invite.joined")
 
 
-async def announce_other_invite(session: AsyncSession, young_person: Person, now: datetime) -> None:
+async def announce_other_invite(session: AsyncSession, content: Content, young_person: Person,
+                                now: datetime) -> None:
     """Tell a young person's own worker that they opened another worker's invite (which was
     refused: the invite stays unused and they stay on this caseload)."""
-    await _tell_own_worker(session, young_person, now,
-                           f"ℹ️ {young_person.pseudonym} opened another worker's invite link. "
-                           "They are still on your caseload; nothing was changed.")
+    await _tell_own_worker(session, content, young_person, now, "staff.invite.other_invite")
 
 
 FEATURE = worker_feature(InviteFeature, build=lambda kit: InviteFeature(kit.bot_username))

@@ -23,35 +23,38 @@ def bar(done: int, total: int) -> str:
 
 class ProgressFeature(CaseFeature):
     name: ClassVar[str] = "progress"
-    commands: ClassVar[dict[str, str]] = {"progress": "modules, quizzes and dates for one young person"}
-    question: ClassVar[str] = "Whose progress?"
+    commands: ClassVar[tuple[str, ...]] = ("progress",)
+    question: ClassVar[str] = "staff.progress.question"
 
     async def choose(self, desk: Desk, person: Person) -> list[Reply]:
         rows = {r.module_id: r for r in (await desk.session.scalars(
             select(ModuleProgress).where(ModuleProgress.person_id == person.id))).all()}
         await desk.audit("progress_viewed", person)
-        lines = [f"📈 {label(person)}"]
+        say = desk.say
+        lines = [say("staff.progress.title", label=label(person))]
         for module in desk.content.modules.values():
             row = rows.get(module.id)
             if row is None:
                 continue
             total = len(module.steps_for(person.age_band))  # type: ignore[arg-type]
             if row.completed_at is not None:
-                state = f"{bar(total, total)} done {when(row.completed_at, time=False)}"
+                state = say("staff.progress.done", bar=bar(total, total),
+                            when=when(row.completed_at, time=False))
             elif row.started_at is not None:
-                state = f"{bar(row.step + 1, total)} step {row.step + 1} of {total}"
+                state = say("staff.progress.step", bar=bar(row.step + 1, total),
+                            step=row.step + 1, total=total)
             else:
-                state = f"{bar(0, total)} not started"
+                state = say("staff.progress.not_started", bar=bar(0, total))
             extras = []
             if row.questions:
-                extras.append(f"quiz {row.score}/{row.questions}")
+                extras.append(say("staff.progress.quiz", score=row.score, questions=row.questions))
             if row.assigned_at is not None:
-                extras.append(f"assigned {when(row.assigned_at, time=False)}")
+                extras.append(say("staff.progress.assigned", when=when(row.assigned_at, time=False)))
             if row.due_at is not None and row.completed_at is None:
-                extras.append(f"due {when(row.due_at, time=False)}")
-            lines += ["", module.title, state + "".join(f" · {e}" for e in extras)]
+                extras.append(say("staff.progress.due", when=when(row.due_at, time=False)))
+            lines += ["", module.title, " · ".join([state, *extras])]
         if len(lines) == 1:
-            lines += ["", "No modules assigned or started yet. Use /assign to give some."]
+            lines += ["", say("staff.progress.nothing")]
         return [Reply("\n".join(lines))]
 
 

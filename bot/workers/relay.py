@@ -10,22 +10,31 @@ from bot.features.registry import worker_feature
 from bot.safety.young_person_side import active_relay, finish_relay
 from bot.workers import access_rule
 from bot.workers.desk import Desk
+from bot.workers.table import WorkerTable
 from flows.base import Button, Event, Reply
 
 
-class RelayFeature:
+class RelayFeature(WorkerTable):
     """While a worker talks with a young person, their typed text goes to them."""
 
     name: ClassVar[str] = "relay"
-    commands: ClassVar[dict[str, str]] = {}
+    commands: ClassVar[tuple[str, ...]] = ()
     prefix: ClassVar[str] = "rl"
     roles: ClassVar[set[str]] = access_rule.ALERT_ROLES
+    # 💬 Talk to them (bot/workers/duty.py) starts the talk; End chat ends it
+    STATES: ClassVar[list[str]] = ["talking"]
+    TRANSITIONS: ClassVar[list[dict]] = [
+        {"trigger": "typed", "source": "talking", "dest": "talking", "after": "forward"},
+        {"trigger": "blank", "source": "talking", "dest": "talking", "after": "forward"},
+    ]
 
     async def handle(self, desk: Desk, event: Event) -> list[Reply] | None:
         if event.kind == "button" and event.data.startswith("rl:end:"):
             return await self._end(desk)
-        if event.kind != "text" or desk.awaited != ("relay", "talking"):
-            return None
+        return await self.run(desk, event)
+
+    async def forward(self, desk: Desk, event: Event) -> list[Reply] | None:
+        """What the worker typed, to the young person; None once the chat has gone."""
         relay = await active_relay(desk.session, worker_id=desk.worker.id)
         if relay is None:
             desk.clear_awaiting()

@@ -1,4 +1,4 @@
-"""Check-ins: the clock asks how they are; their answers come back as effects (`bot.checkins`)."""
+"""Check-ins: the clock asks how they are; their answers come back as effects (`bot.care.checkins`)."""
 
 from __future__ import annotations
 

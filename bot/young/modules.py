@@ -7,9 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import module_progress, wellbeing
+from bot.care import wellbeing
 from bot.db.models import Person
 from bot.features.registry import YOUNG_PERSON, Feature, Kit, Parts
+from bot.records import module_progress
 from content.loader import Content
 from flows.base import Reply, SaveProgress
 from flows.module_runner import ModuleFlow

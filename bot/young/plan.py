@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import safety_plans
 from bot.db.models import Person
 from bot.features.registry import YOUNG_PERSON, Command, Feature, Parts
+from bot.records import safety_plans
 from flows.base import Goto, SavePlanSection
 from flows.safety_plan import PlanFlow
 

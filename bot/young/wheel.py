@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import wellbeing
+from bot.care import wellbeing
 from bot.db.models import Person
 from bot.features.registry import YOUNG_PERSON, Feature, Kit, Parts
 from content.loader import Content

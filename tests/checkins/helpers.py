@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot import people
 from bot.db.models import CheckinAnswer, Job, Person, Role
+from bot.records import people
 from flows.base import Event
 
 YP, WORKER, DUTY, MANAGER = 5001, 9001, 9002, 9003

@@ -9,9 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from bot.care.recurrence import QuietHours, Recurrence
 from bot.db.migrate import upgrade
 from bot.db.models import Base
-from bot.recurrence import QuietHours, Recurrence
+from content.loader import default_content
 from flows.clock_words import parse_time
 
 LONDON = ZoneInfo("Europe/London")
@@ -35,7 +36,7 @@ def test_quiet_hours_over_midnight_and_within_a_day():
     school = QuietHours.of("09:00", "15:00")
     assert school.move_out(datetime(2026, 1, 5, 10, 0, tzinfo=UTC), LONDON) == datetime(
         2026, 1, 5, 15, 0, tzinfo=UTC)
-    assert QuietHours.of("00:00", "00:00").describe() == "none"
+    assert QuietHours.of("00:00", "00:00").describe(default_content()) == "none"
 
 
 def test_typed_times():

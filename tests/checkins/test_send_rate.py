@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import people
 from bot.db.models import Role
+from bot.records import people
 from bot.sandbox.fake_telegram import FakeTelegram
 from tests.e2e.harness import Stack
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.checkins import schedule_module_reminders
-from bot.claims import claim
+from bot.app.services import build_services
+from bot.care.checkins import schedule_module_reminders
 from bot.db.models import Alert, CheckinAnswer, Job, ModuleProgress, SafetyTimer
-from bot.outbox import OutboxSender
-from bot.services import build_services
+from bot.time.claims import claim
+from bot.time.outbox import OutboxSender
 from flows.base import Event
 from tests.checkins.helpers import (
     DUTY,

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from bot import people
+from bot.app.services import build_services
 from bot.db.engine import Database
 from bot.db.models import CheckinAnswer, Job, OutboxMessage, Role
-from bot.services import build_services
+from bot.records import people
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 YOUNG_PEOPLE = 300

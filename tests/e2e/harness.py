@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from telegram.ext import Application
 
-from bot.conversation import ConversationRouter
+from bot.app.services import Services, build_services
 from bot.db.engine import Database
+from bot.router import ConversationRouter
 from bot.sandbox.fake_telegram import FakeTelegram
-from bot.services import Services, build_services
 from bot.tg.app import build_application, start_polling, stop_polling
 from bot.tg.tracking import UpdateTracker
 from content.loader import Content

@@ -7,9 +7,9 @@ import asyncio
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bot import people
 from bot.db.models import Alert, OutboxMessage, Role
-from bot.email import SmtpTransport
+from bot.records import people
+from bot.time.email import SmtpTransport
 
 YP, DUTY = 2101, 9101
 

@@ -10,12 +10,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from bot import people
-from bot.clock import schedule
 from bot.db.models import Job, Person, Role
-from bot.outbox import OutboxSender
+from bot.records import people
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.tg.transport import TelegramTransport
+from bot.time.clock import schedule
+from bot.time.outbox import OutboxSender
 from tests.e2e.harness import Stack
 
 FIRST = ["3", "4", "2", "5", "4", "6", "3", "2"]

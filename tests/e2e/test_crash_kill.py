@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import people
-from bot.crypto import keyring
+from bot.db.crypto import keyring
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Conversation, Role
+from bot.records import people
 from bot.sandbox.fake_telegram import FakeTelegram
 from tests.conftest import on_postgres
 
@@ -78,7 +78,7 @@ class Deployment:
         for name in names or list(self.commands):
             with (self.logs / f"{name}.log").open("ab") as out:
                 self.running[name] = subprocess.Popen(
-                    [sys.executable, "-m", "bot.cli", *self.commands[name]], env=self.env,
+                    [sys.executable, "-m", "bot.app.cli", *self.commands[name]], env=self.env,
                     stdout=out, stderr=out, cwd=Path(__file__).parents[2])
 
     async def kill(self, names: list[str]) -> None:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from bot import people
 from bot.db.models import ModuleProgress
+from bot.records import people
 from content.loader import Content, default_content
 from content.schema import Contact, Module, QuizStep, Step, StoryStep
 from tests.e2e.harness import Stack

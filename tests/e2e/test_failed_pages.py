@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import people
 from bot.db.models import Alert, AlertEvent, OutboxMessage, Role
+from bot.records import people
 from tests.e2e.test_alerts import joined_young_person
 
 YP, DUTY, BACKUP, MANAGER = 2301, 9301, 9302, 9303

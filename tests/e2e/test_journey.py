@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import people
 from bot.db.models import Role
+from bot.records import people
 
 
 async def make_invite(stack, clock) -> str:

@@ -10,9 +10,9 @@ import logging
 
 import pytest
 
-from bot import people
+from bot.app.logging_setup import RedactSecrets, extras
 from bot.db.models import Role
-from bot.logging_setup import RedactSecrets, extras
+from bot.records import people
 from bot.sandbox.fake_telegram import FakeTelegram
 from tests.e2e.harness import Stack
 from tests.logs import production_logs
@@ -141,7 +141,7 @@ async def test_a_whole_journey_at_debug_logs_no_typed_text_no_names_and_no_token
 def test_a_token_anywhere_in_a_record_is_redacted_in_the_json_line():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    from bot.logging_setup import JsonLines
+    from bot.app.logging_setup import JsonLines
 
     handler.setFormatter(JsonLines())
     handler.addFilter(RedactSecrets())
@@ -174,7 +174,7 @@ def test_libraries_that_log_bodies_are_held_at_warning_whatever_the_level(json_l
     for name in ("telegram", "telegram.ext", "httpx", "httpcore", "sqlalchemy.engine",
                  "aiosqlite"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
-    assert logging.getLogger("bot.conversation").isEnabledFor(logging.DEBUG)
+    assert logging.getLogger("bot.router.pipeline").isEnabledFor(logging.DEBUG)
 
 
 async def test_an_unparseable_update_neither_stops_polling_nor_is_logged(stack, json_logs):

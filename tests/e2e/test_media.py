@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import people
 from bot.db.models import Alert, AlertEvent, OutboxMessage, Role
+from bot.records import people
 from tests.e2e.test_alerts import DUTY, YP, joined_young_person, on_duty_worker
 
 WORKER, OTHER_YP = 9201, 2102

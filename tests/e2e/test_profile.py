@@ -3,8 +3,8 @@ BOT_DISPLAY_NAME and BOT_DESCRIPTION when the bot starts."""
 
 from __future__ import annotations
 
-from bot.config import load_settings
-from bot.runtime import _chain_hooks
+from bot.app.config import load_settings
+from bot.app.runtime import _chain_hooks
 from bot.tg.app import set_profile
 
 

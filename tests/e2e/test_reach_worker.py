@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import people
 from bot.db.models import Alert
+from bot.records import people
 from tests.e2e.test_alerts import YP, joined_young_person, on_duty_worker
 
 SAID = "can jo ring me after school tomorrow"

@@ -9,9 +9,9 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot import people
 from bot.db.engine import Database
 from bot.db.models import Conversation, Person, Role
+from bot.records import people
 from bot.tg.webhook import SECRET_HEADER, webhook_path
 from tests.e2e.webhook_harness import SECRET, take_update, web_instance
 

@@ -4,10 +4,10 @@ it in /progress. Outbox messages are delivered by the real sender, with no sleep
 
 from __future__ import annotations
 
-from bot import people
 from bot.db.models import Role
-from bot.outbox import OutboxSender
+from bot.records import people
 from bot.tg.transport import TelegramTransport
+from bot.time.outbox import OutboxSender
 
 JO = 9101
 

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 from telegram.ext import Application
 
+from bot.app.services import Services, build_services
 from bot.db.engine import Database
 from bot.sandbox.fake_telegram import FakeTelegram
-from bot.services import Services, build_services
 from bot.tg.app import build_application
 from bot.tg.webhook import SECRET_HEADER, build_webhook_app, webhook_path
 from content.loader import Content

@@ -65,7 +65,7 @@ class RouterFailures(logging.Handler):
 @pytest.fixture(scope="module")
 def press_harness(tmp_path_factory):
     """The whole bot (lexicon-only detector), fed taps by the test."""
-    from bot import services
+    from bot.safety import shared
     from bot.safety.detector import Detector
     from bot.safety.reader import SafetyReader
 
@@ -73,7 +73,7 @@ def press_harness(tmp_path_factory):
     watched = logging.getLogger("bot")
     watched.addHandler(failures)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_READER",
+        patch.setattr(shared, "_READER",
                       SafetyReader(Detector.load(), None, "lexicon only: a plumbing test"))
         running = Harness(str(tmp_path_factory.mktemp("fuzz_callback")))
         running.failures = failures

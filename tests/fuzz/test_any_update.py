@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot import people
 from bot.db.engine import Database
 from bot.db.models import Role
+from bot.records import people
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.tg.app import stop_poller
 from content.loader import default_content

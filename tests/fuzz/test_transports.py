@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot import people
 from bot.db.engine import Database
 from bot.db.models import InboxUpdate, Role
+from bot.records import people
 from bot.sandbox.fake_telegram import FakeTelegram
 from content.loader import default_content
 from tests.conftest import FakeClock

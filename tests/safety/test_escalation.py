@@ -412,7 +412,7 @@ async def test_only_a_worker_who_may_handle_the_alert_records_its_outcome(team):
 
 
 async def test_the_channels_that_raised_an_alert_are_kept_with_its_categories(team, clock):
-    from bot import people
+    from bot.records import people
     from bot.safety.detector import Severity
 
     await team.young_person(YP)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import people
-from bot.cli import main
+from bot.app.cli import main
 from bot.db.engine import Database
 from bot.db.models import Alert, Role
+from bot.records import people
 
 OPENED = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 

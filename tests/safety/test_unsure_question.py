@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import services
+from bot.app import services
 from bot.db.models import Alert, RecentMessage, Role
 from bot.safety.detector import NOTHING, Detector, Severity
 from bot.safety.reader import SafetyReader, Verdict
@@ -33,7 +33,7 @@ class UnsureReader(SafetyReader):
 
 
 async def build_team(db, content, clock, reader: SafetyReader):
-    from bot.outbox import OutboxSender
+    from bot.time.outbox import OutboxSender
     from tests.workers_fixture import Phones, System
 
     built = services.build_services(db, content=content, now=clock, reader=reader)

@@ -69,7 +69,7 @@ def test_ctrl_c_in_a_terminal_leaves_the_chart_helper_quiet(tmp_path):
     script = tmp_path / "draw.py"
     script.write_text(textwrap.dedent("""
         import asyncio, os, signal, sys
-        from bot.charts import draw_wheel_chart, stop_chart_helper
+        from bot.pictures.charts import draw_wheel_chart, stop_chart_helper
 
         async def main():
             stop = asyncio.Event()

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from bot import people
-from bot.conversation import ConversationRouter
 from bot.db.models import AuditEntry, Conversation, Person, Role
 from bot.features.registry import WORKER, YOUNG_PERSON
+from bot.records import people
+from bot.router import ConversationRouter
 from tests.conftest import router_for
 from tests.transcript import Chat
 

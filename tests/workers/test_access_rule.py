@@ -82,7 +82,7 @@ async def test_every_case_feature_refuses_and_audits_the_same_way(team: Team, da
 
 
 async def test_the_wellbeing_pickers_page_like_the_others(team: Team):
-    from bot import people
+    from bot.records import people
 
     async with team.router.db.transaction() as session:
         for n in range(5):

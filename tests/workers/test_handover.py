@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import people
-from bot.admin import deactivate_worker
+from bot.app.admin import deactivate_worker
 from bot.db.models import Alert, AlertEvent, Role
+from bot.records import people
 from flows.base import Event
 
 YP, DUTY, BACKUP, MANAGER = 5101, 9101, 9102, 9103

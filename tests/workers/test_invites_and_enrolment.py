@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import admin
+from bot.app import admin
 from bot.db.engine import Database
 from bot.db.models import Invite, OutboxMessage, Person, Role
 from bot.workers.invites import InviteFeature
@@ -127,7 +127,7 @@ LOOK_ALIKES = set("0O1IL2Z5S8BUV")
 
 
 def test_invite_codes_are_easy_to_read_aloud_and_type():
-    from bot.people import new_code
+    from bot.records.people import new_code
 
     codes = {new_code() for _ in range(500)}
     assert len(codes) == 500

@@ -7,11 +7,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot import people
-from bot.catalogue import registry
+from bot.app.catalogue import registry
 from bot.db.models import Alert, CaseNote, Conversation, Job, ModuleProgress, OutboxMessage, Person, Role
 from bot.features.registry import WORKER, Kit
-from bot.outbox import decode_buttons
+from bot.records import people
+from bot.time.outbox import decode_buttons
 from content.loader import default_content
 from flows.base import Button, Event
 from tests.workers.conftest import AL, BEA, JO, MO, PAT, Team

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.crypto
+import bot.db.crypto
 
 revision = '0009'
 down_revision = '0006'
@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('drawing', bot.crypto.EncryptedJSON(), nullable=True))
+        batch_op.add_column(sa.Column('drawing', bot.db.crypto.EncryptedJSON(), nullable=True))
 
 
 def downgrade() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.crypto
+import bot.db.crypto
 import bot.db.models
 
 revision = '0012'
@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('at', bot.db.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('text', bot.crypto.EncryptedText(), nullable=False),
+    sa.Column('text', bot.db.crypto.EncryptedText(), nullable=False),
     sa.Column('severity', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
     sa.PrimaryKeyConstraint('id')

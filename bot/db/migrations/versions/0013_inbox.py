@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.crypto
+import bot.db.crypto
 import bot.db.models
 
 revision = '0013'
@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('update_id', sa.BigInteger(), nullable=False),
     sa.Column('received_at', bot.db.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('body', bot.crypto.EncryptedText(), nullable=False),
+    sa.Column('body', bot.db.crypto.EncryptedText(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('inbox', schema=None) as batch_op:

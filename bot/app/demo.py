@@ -19,14 +19,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import people
-from bot.crypto import keyring, new_key, write_private
+from bot.app.services import build_services
+from bot.db.crypto import keyring, new_key, write_private
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_async
 from bot.db.models import Person, Role
+from bot.records import people
 from bot.sandbox import kept_chats
 from bot.sandbox.fake_telegram import FakeTelegram
-from bot.services import build_services
 from bot.tg.app import build_application, start_polling, stop_polling
 
 DEMO_DB = Path("var/demo.db")

@@ -15,23 +15,23 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
-from bot.catalogue import registry
-from bot.charts import stop_chart_helper
-from bot.checkins import CheckinRules, Checkins
-from bot.clock import Clock
-from bot.config import Settings
-from bot.conversation import ConversationRouter, system_clock
+from bot.app.catalogue import registry
+from bot.app.config import Settings
+from bot.care.checkins import CheckinRules, Checkins
 from bot.db.engine import Database
-from bot.email import SmtpTransport
 from bot.features.registry import Kit
-from bot.outbox import OutboxSender, Transport
+from bot.pictures.charts import stop_chart_helper
+from bot.router import ConversationRouter
 from bot.safety.detecting_gate import DetectingGate
-from bot.safety.detector import Detector
 from bot.safety.escalation import Escalation
 from bot.safety.policy import EscalationPolicy, load_policy
 from bot.safety.reader import SafetyReader
+from bot.safety.shared import shared_reader
 from bot.tg.message_log import MessageLog
 from bot.tg.transport import TelegramTransport
+from bot.time.clock import Clock, system_clock
+from bot.time.email import SmtpTransport
+from bot.time.outbox import OutboxSender, Transport
 from content.loader import Content, default_content
 
 
@@ -92,20 +92,6 @@ def checkin_rules(settings: Settings | None) -> CheckinRules:
                         missed_in_a_row=settings.missed_checkins_to_flag)
 
 
-_READER: SafetyReader | None = None
-
-
-def shared_reader() -> SafetyReader:
-    """The lexicon is compiled and the model loaded once per process."""
-    global _READER
-    if _READER is None:
-        _READER = SafetyReader.load()
-    return _READER
-
-
-def shared_detector() -> Detector:
-    """The lexicon alone: cheap enough to order a queue by (``bot.tg.admission``)."""
-    return shared_reader().lexicon
 
 
 def build_services(db: Database, *, content: Content | None = None,

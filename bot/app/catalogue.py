@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot import wheel_concerns
 from bot.features.registry import SAFETY, WORKER, YOUNG_PERSON, Feature, Kit, Registry, Side
-from bot.safety import alerts, media, reach_worker, young_person_side
+from bot.safety import alerts, media, reach_worker, wheel_concerns, young_person_side
 from bot.workers import (
     assign,
     caseload,

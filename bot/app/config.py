@@ -6,6 +6,7 @@ Each bad value is reported as one clear sentence naming the variable, never a tr
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,7 +56,7 @@ class Settings(BaseSettings):
     clock_stale_after: float = Field(default=60.0, gt=0,
                                      description="Seconds without a clock heartbeat: unhealthy.")
     deadman_url: str | None = Field(default=None, description="Pinged every minute by the clock.")
-    # retention (bot/retention.py; `rise-bot admin purge`)
+    # retention (bot/app/retention.py; `rise-bot admin purge`)
     retention_months: int = Field(default=12, ge=1, le=1200,
                                   description="Conversation and progress data, after closure.")
     safeguarding_retention_years: int = Field(default=25, ge=1, le=100,
@@ -173,6 +174,15 @@ def require_webhook(settings: Settings) -> tuple[str, str]:
         raise ConfigError(f"{', '.join(missing)} not set. {WEBHOOK_NEEDS}")
     assert settings.webhook_url and settings.webhook_secret
     return settings.webhook_url, settings.webhook_secret.get_secret_value()
+
+
+def settings_or_exit() -> Settings:
+    """Settings for a command: a bad value is one message on stderr and exit status 2."""
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"Configuration problem:\n{error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -6,29 +6,21 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.logging_setup import configure_logging
+from bot.app.config import ConfigError, load_settings, settings_or_exit
+from bot.app.logging_setup import configure_logging
 
 NO_TOKEN = ("No Telegram token: set TELEGRAM_BOT_TOKEN to the token @BotFather gave you "
             "(or run `rise-bot demo` to try the bot offline).")
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as error:
-        print(f"Configuration problem:\n{error}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
 def _serve(runner_name: str, **options: object) -> int:
     """Start a long-running process: a token is needed, and each start-up problem is one
     sentence on stderr, never a traceback."""
-    settings = _settings()
+    settings = settings_or_exit()
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from bot import runtime
+    from bot.app import runtime
 
     try:
         getattr(runtime, runner_name)(settings, **options)
@@ -57,7 +49,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The whole system offline: fake Telegram, the bot, and a web page to talk to it."""
-    from bot.sandbox.demo import run_demo
+    from bot.app.demo import run_demo
 
     return run_demo(host=args.host, port=args.port)
 
@@ -65,14 +57,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
 
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade(settings.database_url)
     print("Database is up to date.")
     return 0
 
 
 def cmd_new_key(args: argparse.Namespace) -> int:
-    from bot.crypto import new_key
+    from bot.db.crypto import new_key
 
     print(new_key())
     return 0
@@ -82,10 +74,10 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     """Re-encrypt every sensitive field with the newest key (the first in ENCRYPTION_KEYS)."""
     import asyncio
 
-    from bot.maintenance import rotate_encryption
-    from bot.runtime import StartupError, configure_encryption
+    from bot.app.maintenance import rotate_encryption
+    from bot.app.runtime import StartupError, configure_encryption
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         configure_encryption(settings)
     except StartupError as error:
@@ -108,7 +100,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 def cmd_content_check(args: argparse.Namespace) -> int:
     from content.check import main as check_main
 
-    area = _settings().area_contacts_file  # AREA_CONTACTS_FILE, from the environment or .env
+    area = settings_or_exit().area_contacts_file  # AREA_CONTACTS_FILE, from the environment or .env
     return check_main(["--area", str(area)] if area else [])
 
 
@@ -142,7 +134,7 @@ def cmd_safety_report(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
     from bot.safety.report import report
 
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade(settings.database_url)
 
     async def counts() -> str:
@@ -208,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("report", cmd_safety_report, "how many resolved alerts were a real concern, not a "
         "concern or unsure, per category and channel", safety)
 
-    from bot.admin import register
+    from bot.app.admin import register
 
     register(admin)
     return parser

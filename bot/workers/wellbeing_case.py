@@ -13,5 +13,5 @@ class WellbeingCase(CaseFeature):
 
     pick: ClassVar[str] = "pick"
     page: ClassVar[str] = "page"
-    nobody: ClassVar[str] = "There is nobody on your caseload yet."
-    refused: ClassVar[str] = "Sorry, that young person is not on your caseload."
+    nobody: ClassVar[str] = "staff.wellbeing.nobody"
+    refused: ClassVar[str] = "staff.wellbeing.refused"

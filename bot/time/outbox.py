@@ -19,19 +19,19 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts import WheelDrawing
-from bot.claims import LEASE, RENEW_EVERY, claim
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
 from bot.db.sqlite_wake import wake_on_commit
-from bot.pacing import ChatPacer, Pacer
+from bot.pictures.charts import revive
+from bot.time.claims import LEASE, RENEW_EVERY, claim
+from bot.time.pacing import ChatPacer, Pacer
 from flows.base import Button, Drawing, Keyboard, Reply
 
 log = logging.getLogger(__name__)
@@ -69,10 +69,16 @@ def decode_buttons(stored: dict | None) -> Keyboard:
     return tuple(tuple(Button(label, data) for label, data in row) for row in rows)
 
 
+@runtime_checkable
+class StoredDrawing(Drawing, Protocol):
+    """A picture drawn only when it is sent, kept in its row as JSON until then."""
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
 def as_reply(message: OutboxMessage) -> Reply:
     """The message as a reply; a stored drawing becomes one to draw when sent."""
-    photo = (message.photo if message.drawing is None
-             else WheelDrawing.from_json(message.drawing))
+    photo = message.photo if message.drawing is None else revive(message.drawing)
     return Reply(message.text, decode_buttons(message.buttons), photo=photo)
 
 
@@ -82,7 +88,7 @@ async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: i
                   copy_of: tuple[int, int] | None = None) -> OutboxMessage | None:
     """Queue one message in the caller's transaction; a repeated dedupe key queues nothing.
 
-    With a photo (PNG bytes, or a wheel chart the sender draws), the text is its caption (sent
+    With a photo (PNG bytes, or a drawing the sender draws), the text is its caption (sent
     apart if too long for one). With `copy_of` (chat id, message id) it is a copy of that
     message, whatever it holds (Telegram's copyMessage), and `text` is left empty."""
     if dedupe_key is not None:
@@ -90,9 +96,9 @@ async def enqueue(session: AsyncSession, *, text: str, now: datetime, chat_id: i
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if exists is not None:
             return None
-    drawing = photo.as_json() if isinstance(photo, WheelDrawing) else None
+    drawing = photo.as_json() if isinstance(photo, StoredDrawing) else None
     if photo is not None and drawing is None and not isinstance(photo, bytes):
-        raise TypeError("the outbox keeps PNG bytes or a WheelDrawing")
+        raise TypeError("the outbox keeps PNG bytes or a drawing it can store (as_json)")
     message = OutboxMessage(channel="email" if address else "telegram", chat_id=chat_id,
                             address=address, text=text, buttons=encode_buttons(buttons),
                             dedupe_key=dedupe_key, alert_id=alert_id, next_attempt_at=now,
@@ -315,7 +321,7 @@ class OutboxSender:
             if transport is None:
                 raise Undeliverable(f"no transport for {row.channel}")
             if row.drawing is not None:  # drawn before taking a slot: it takes a moment
-                row.photo = await WheelDrawing.from_json(row.drawing).draw()
+                row.photo = await revive(row.drawing).draw()
                 row.drawing = None  # this copy of the row only; the stored one is cleared once sent
             if row.channel == "telegram":
                 wait = self.chats.wait_for(row.chat_id) if row.chat_id is not None else 0.0

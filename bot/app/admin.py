@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot import people
-from bot.crypto import write_private
+from bot.db.crypto import write_private
 from bot.db.engine import Database
 from bot.db.models import Person, Role
-from bot.qr import deep_link, qr_png
+from bot.pictures.qr import deep_link, qr_png
+from bot.records import people
 from bot.safety.escalation import Escalation
 from bot.safety.policy import load_policy
 from bot.workers.handover import hand_over
@@ -128,7 +128,7 @@ async def deactivate_worker(db: Database, ident: str, *, to_manager: str | None 
         worker.on_duty_list = False
         handed = await hand_over(session, worker, escalation, content, now)
         return (f"{worker.display_name} ({worker.pseudonym}) is switched off."
-                f"{handed.words()}{moved}")
+                f"{handed.words(content)}{moved}")
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -158,10 +158,10 @@ def register(admin: argparse._SubParsersAction) -> None:
 
 
 def _run(work) -> int:
-    from bot.cli import _settings
+    from bot.app.config import settings_or_exit
     from bot.db.migrate import upgrade
 
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade(settings.database_url)
 
     async def main() -> int:
@@ -231,8 +231,8 @@ def cmd_deactivate_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    """Apply the retention rules (bot/retention.py) now, or with --dry-run only count."""
-    from bot.retention import RetentionPolicy, purge
+    """Apply the retention rules (bot/app/retention.py) now, or with --dry-run only count."""
+    from bot.app.retention import RetentionPolicy, purge
 
     async def work(db: Database, settings) -> int:  # deleting needs no encryption key
         report = await purge(db, RetentionPolicy.from_settings(settings),

@@ -7,7 +7,7 @@ import smtplib
 from email.message import EmailMessage
 
 from bot.db.models import OutboxMessage
-from bot.outbox import Undeliverable
+from bot.time.outbox import Undeliverable
 
 
 class SmtpTransport:

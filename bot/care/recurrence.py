@@ -14,11 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from content.loader import Content
 from flows.clock_words import hhmm, parse_time
 
 PATTERNS = ("daily", "weekdays", "weekly", "custom")
 WEEKDAYS = frozenset({1, 2, 3, 4, 5})
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def day_names(content: Content) -> list[str]:
+    """The days of the week as staff read them, Monday first (`staff.checkins.day_names`)."""
+    return content.text("staff.checkins.day_names").split()
+
+
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """`at` on `day` in `zone`, as UTC (nonexistent times move forward, repeated ones first)."""
     local = datetime.combine(day, at, tzinfo=zone)
@@ -65,14 +72,16 @@ class Recurrence:
                     return when
         raise AssertionError("a recurrence always occurs within a week")
 
-    def describe(self) -> str:
-        """For workers: "weekdays at 18:00", "Mon, Thu at 08:00, 18:00"."""
+    def describe(self, content: Content) -> str:
+        """For workers: "weekdays at 18:00", "every Mon, Thu at 08:00, 18:00"."""
         times = ", ".join(hhmm(t) for t in self.times)
         if self.pattern == "weekly":
-            return f"every {', '.join(DAY_NAMES[d - 1] for d in sorted(self.days))} at {times}"
+            names = day_names(content)
+            return content.text("staff.recurrence.weekly", times=times,
+                                days=", ".join(names[d - 1] for d in sorted(self.days)))
         if self.pattern == "weekdays":
-            return f"weekdays at {times}"
-        return f"every day at {times}"
+            return content.text("staff.recurrence.weekdays", times=times)
+        return content.text("staff.recurrence.daily", times=times)
 
 
 @dataclass(frozen=True)
@@ -110,5 +119,8 @@ class QuietHours:
             day += timedelta(days=1)
         return local_instant(day, self.end, zone)
 
-    def describe(self) -> str:
-        return "none" if self.start == self.end else f"{hhmm(self.start)}–{hhmm(self.end)}"
+    def describe(self, content: Content) -> str:
+        """For workers: "22:00–07:00", or that there are none."""
+        if self.start == self.end:
+            return content.text("staff.recurrence.quiet_none")
+        return content.text("staff.recurrence.quiet", start=hhmm(self.start), end=hhmm(self.end))

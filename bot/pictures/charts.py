@@ -177,6 +177,12 @@ class WheelDrawing:
         return cls.of(stored["labels"], stored["wheels"], stored.get("title", ""))
 
 
+def revive(stored: dict[str, Any]) -> Drawing:
+    """A drawing that waited in a row as JSON (`as_json`), ready to draw again. The wheel chart
+    is the only kind kept today; another kind would add a "kind" key and a branch here."""
+    return WheelDrawing.from_json(stored)
+
+
 async def picture(photo: bytes | Drawing) -> bytes:
     """PNG bytes, drawing them first if they are still to be drawn."""
     return photo if isinstance(photo, bytes) else await photo.draw()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.crypto import EncryptedJSON, EncryptedShortText, EncryptedText, rotate
+from bot.db.crypto import EncryptedJSON, EncryptedShortText, EncryptedText, rotate
 from bot.db.engine import Database
 from bot.db.models import Base
 

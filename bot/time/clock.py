@@ -11,21 +11,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.claims import LEASE, RENEW_EVERY, claim
 from bot.db.engine import Database
 from bot.db.models import Job
-from bot.health import CLOCK, beat
+from bot.time.claims import LEASE, RENEW_EVERY, claim
+from bot.time.health import CLOCK, beat
 
 log = logging.getLogger(__name__)
 
 JobHandler = Callable[[AsyncSession, Job, datetime], Awaitable[None]]
+
+
+def system_clock() -> datetime:
+    """What time it is now (UTC): the default `now` of everything tests run on a fake one."""
+    return datetime.now(UTC)
 
 
 async def schedule(session: AsyncSession, kind: str, due_at: datetime, *,

@@ -4,7 +4,7 @@ Every future event is a `jobs` row; the clock claims it atomically, so a restart
 and two clock processes never send one check-in twice. A check-in schedule keeps exactly one
 pending job (the next occurrence), and each job schedules the one after it before it sends, so
 after downtime nothing is sent in a burst: a job less than its grace period late is sent once,
-an older one is marked missed. Local times and quiet hours are worked out in `bot.recurrence`.
+an older one is marked missed. Local times and quiet hours are worked out in `bot.care.recurrence`.
 
 What the young person answers comes back as effects from `flows/checkin.py` and
 `flows/timer.py`, applied here in the same transaction as their conversation state.
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, cancel, schedule
+from bot.care.recurrence import QuietHours, Recurrence, local_instant
 from bot.db.models import (
     CheckinAnswer,
     CheckinSchedule,
@@ -31,10 +31,10 @@ from bot.db.models import (
     Role,
     SafetyTimer,
 )
-from bot.outbox import enqueue
-from bot.recurrence import QuietHours, Recurrence, local_instant
 from bot.safety.detector import Severity
 from bot.safety.escalation import Escalation, alert_buttons
+from bot.time.clock import Clock, cancel, schedule
+from bot.time.outbox import enqueue
 from content.loader import Content
 from flows.base import Button, keyboard
 from flows.checkin import AskToTalk, RecordCheckin, SkipCheckin, SnoozeCheckin, checkin_question

@@ -1,7 +1,7 @@
 """Outcome wheels and closure: the records, the chart, the schedule, the summary.
 
 Used by the router (a young person's own wheels), the worker features (/wheel, /close) and the
-clock ("wheel_due" jobs). Safety plans are kept by `bot.safety_plans`; the closure summary
+clock ("wheel_due" jobs). Safety plans are kept by `bot.records.safety_plans`; the closure summary
 shows the plan, which is the young person's own words and never logged.
 """
 
@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import clock as jobs
-from bot import safety_plans
-from bot.charts import WheelDrawing
 from bot.db.models import AuditEntry, Job, ModuleProgress, OutboxMessage, Person
 from bot.db.models import WheelResult as WheelRow
-from bot.outbox import enqueue
+from bot.pictures.charts import WheelDrawing
+from bot.records import safety_plans
+from bot.time import clock as jobs
+from bot.time.outbox import enqueue
 from content.loader import Content
 from flows.base import Button, Keyboard, Reply, keyboard
 from flows.common import contacts_text

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import module_progress, safety_plans
-from bot.conversation_record import TABLE as CONVERSATIONS
-from bot.conversation_record import ConversationRecord, hold
 from bot.db.models import Invite, Person, Role
+from bot.records import module_progress, safety_plans
+from bot.records.conversation_record import TABLE as CONVERSATIONS
+from bot.records.conversation_record import ConversationRecord, hold
 
 INVITE_LIFETIME = timedelta(days=7)
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread

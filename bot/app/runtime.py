@@ -13,15 +13,13 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.ext import Application
 
-from bot.charts import stop_chart_helper
-from bot.config import Settings, require_webhook
-from bot.crypto import KeyMissing, keyring
+from bot.app.config import Settings, require_webhook
+from bot.app.services import Services, build_services
+from bot.db.crypto import KeyMissing, keyring
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.sqlite_wake import listen_for_wakes
-from bot.health import DeadMansSwitch
-from bot.outbox import listen_for_outbox
-from bot.services import Services, build_services
+from bot.pictures.charts import stop_chart_helper
 from bot.tg.app import (
     ALLOWED_UPDATES,
     build_application,
@@ -33,6 +31,8 @@ from bot.tg.app import (
 )
 from bot.tg.request import AiohttpRequest
 from bot.tg.startup import initialize_with_retry, retry_at_start
+from bot.time.health import DeadMansSwitch
+from bot.time.outbox import listen_for_outbox
 
 log = logging.getLogger(__name__)
 
