@@ -63,12 +63,19 @@ def run_polling(settings: Settings) -> None:
     asyncio.run(_polling_main(settings))
 
 
-async def _polling_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+def _stop_on_signals(stop: asyncio.Event | None) -> asyncio.Event:
+    """The event a long-running command waits on: set by SIGINT (Ctrl-C) or SIGTERM (a
+    platform stopping the process), so either one stops it cleanly."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _polling_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    stop = _stop_on_signals(stop)
     db = Database(settings.database_url)
     services = build_services(db, settings=settings)
     assert settings.telegram_bot_token is not None
@@ -193,11 +200,7 @@ def run_clock(settings: Settings) -> None:
 
 
 async def _clock_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = _stop_on_signals(stop)
     db = Database(settings.database_url)
     services = build_services(db, settings=settings)
     assert settings.telegram_bot_token is not None
