@@ -65,12 +65,11 @@ def category_words(content: Content, alert: Alert) -> str:
     return ", ".join(said) or content.text("staff.page.no_category")
 
 
-def ago(elapsed: timedelta) -> str:
+def ago(content: Content, elapsed: timedelta) -> str:
+    """How long, in whole minutes under an hour, else whole hours (``staff.page.span``)."""
     minutes = max(0, int(elapsed.total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes} minute{'' if minutes == 1 else 's'}"
-    hours = minutes // 60
-    return f"{hours} hour{'' if hours == 1 else 's'}"
+    count, unit = (minutes, "minute") if minutes < 60 else (minutes // 60, "hour")
+    return content.text(f"staff.page.span.{unit}{'' if count == 1 else 's'}", n=count)
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ class PageWriter:
         lines = []
         if flag_overdue:
             lines.append(self.content.text("staff.alert.flag_overdue", label=severity.label,
-                                           ago=ago(now - alert.opened_at)))
+                                           ago=ago(self.content, now - alert.opened_at)))
         lines += [self.title(alert, person), self._t("about", what=category_words(self.content, alert))]
         young = (self._t("young_named", pseudonym=person.pseudonym, nickname=person.nickname)
                  if person.nickname else self._t("young_unnamed", pseudonym=person.pseudonym))
@@ -218,7 +217,7 @@ class PageWriter:
 
     def _ago(self, elapsed: timedelta) -> str:
         return self._t("just_now") if elapsed < timedelta(minutes=1) \
-            else self._t("ago", ago=ago(elapsed))
+            else self._t("ago", ago=ago(self.content, elapsed))
 
     def next_step(self, policy: SeverityPolicy, level: int, now: datetime,
                   following: tuple[float, int] | None) -> str:
