@@ -74,13 +74,18 @@ def _stop_on_signals(stop: asyncio.Event | None) -> asyncio.Event:
     return stop
 
 
-async def _polling_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    stop = _stop_on_signals(stop)
+def _wired(settings: Settings) -> tuple[Database, Services, str]:
+    """The database, the services and the bot token `run` and `clock` both start from."""
     db = Database(settings.database_url)
     services = build_services(db, settings=settings)
     assert settings.telegram_bot_token is not None
-    application = build_application(settings.telegram_bot_token.get_secret_value(),
-                                    services.router, base_url=settings.telegram_base_url,
+    return db, services, settings.telegram_bot_token.get_secret_value()
+
+
+async def _polling_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    stop = _stop_on_signals(stop)
+    db, services, token = _wired(settings)
+    application = build_application(token, services.router, base_url=settings.telegram_base_url,
                                     message_log=services.message_log)
     services.attach_bot(application.bot)
     settle_memory()
@@ -201,11 +206,8 @@ def run_clock(settings: Settings) -> None:
 
 async def _clock_main(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     stop = _stop_on_signals(stop)
-    db = Database(settings.database_url)
-    services = build_services(db, settings=settings)
-    assert settings.telegram_bot_token is not None
-    bot = Bot(settings.telegram_bot_token.get_secret_value(),
-              base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+    db, services, token = _wired(settings)
+    bot = Bot(token, base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
               request=AiohttpRequest(16))
     await initialize_with_retry(bot)  # getMe: a blip at start is waited out
     sender = services.attach_bot(bot)
