@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.pictures.charts import picture
 from bot.tg.message_log import MessageLog, hide_chat
@@ -75,14 +75,13 @@ async def _with_retries(call, what: str):
 
 
 async def settle(bot: Bot, chat_id: int, message_id: int) -> None:
-    """Take the buttons off a message that has done its job. Best effort: a message too old to
-    edit, or already without buttons, keeps what it has, and the reply is sent all the same."""
-    async def call():
-        return await bot._post("editMessageReplyMarkup",  # noqa: SLF001 (see send_text)
-                               {"chat_id": chat_id, "message_id": message_id})
+    """Take the buttons off a message that has done its job. Called after the replies are
+    sent, once and without retries: nothing a person must read waits on it, and a message too
+    old to edit, or already without buttons, keeps what it has."""
     try:
-        await _with_retries(call, "editMessageReplyMarkup")
-    except (BadRequest, Forbidden, TimedOut, NetworkError):
+        await bot._post("editMessageReplyMarkup",  # noqa: SLF001 (see send_text)
+                        {"chat_id": chat_id, "message_id": message_id})
+    except TelegramError:
         log.info("buttons not taken off a pressed message", extra={"message_id": message_id})
 
 
@@ -109,15 +108,13 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
     """Send each reply in order; long text is split so nothing is ever lost to the size limit.
 
     A reply with the "hide" action first deletes every message the bot still may, then is sent
-    as the one neutral line left in the chat. A reply with the "settle" action first takes the
+    as the one neutral line left in the chat. A reply with the "settle" action then takes the
     buttons off `pressed`, the message whose button was tapped. The ids of `incoming` (the
     person's message) and of what was sent are written to the message log together. Answers
     the ids sent.
     """
     sent: list[int] = []
     incoming = list(incoming or [])
-    if pressed is not None and any(r.action == SETTLE for r in replies):
-        await settle(bot, chat_id, pressed)
     for reply in replies:
         if reply.action == "hide" and message_log is not None:
             await hide_chat(bot, message_log, chat_id, also=incoming)
@@ -136,4 +133,6 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply],
             sent.append(await _with_retries(call, "sendMessage"))
     if message_log is not None:
         await message_log.record(chat_id, incoming + sent)
+    if pressed is not None and any(r.action == SETTLE for r in replies):
+        await settle(bot, chat_id, pressed)
     return sent
